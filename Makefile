@@ -1,0 +1,101 @@
+# swaplab - build, test and run.  `make run` and `make test` do all the
+# set-up a fresh Debian machine needs (packages come from Debian's archive).
+
+CC      ?= cc
+BUILD   ?= build
+CFLAGS_COMMON = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc -I.
+CFLAGS  ?= -O2
+ALL_CFLAGS = $(CFLAGS_COMMON) $(CFLAGS)
+SAN_FLAGS = -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LIBS    = -lsqlite3 -lcurl -lm
+
+# Debian packages the build, the tests and `make run` need.  Each module
+# adds what it uses; `make deps` installs whatever is missing.
+DEPS_BUILD = gcc make libc6-dev libsqlite3-dev libcurl4-openssl-dev
+DEPS_BENCH = fio stress-ng util-linux
+DEPS_TEST  = chromium sqlite3 python3
+DEPS = $(DEPS_BUILD) $(DEPS_BENCH) $(DEPS_TEST)
+# Modules add their own packages and targets in mk/<module>.mk.
+-include $(wildcard mk/*.mk)
+
+# The benchmark: libc only, also linked statically as swapbench.
+BENCH_SRC = src/util.c src/json.c $(filter-out bench/swapbench.c,$(wildcard bench/*.c))
+# Everything else that makes up swaplab (modules own their libraries).
+LAB_SRC = $(filter-out src/swaplab.c src/util.c src/json.c,$(wildcard src/*.c)) \
+	  $(wildcard db/*.c reports/*.c lab/*.c kernel-patches/*.c ci/*.c)
+LIB_SRC = $(BENCH_SRC) $(LAB_SRC)
+HEADERS = $(wildcard src/*.h bench/*.h db/*.h reports/*.h lab/*.h kernel-patches/*.h ci/*.h)
+
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+UNIT_ASAN = $(patsubst tests/unit/%.c,$(BUILD)/asan/tests/%,$(UNIT_SRC))
+
+OBJ      = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+OBJ_ASAN = $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(LIB_SRC))
+BENCH_STATIC_OBJ = $(patsubst %.c,$(BUILD)/static/%.o,$(BENCH_SRC) bench/swapbench.c)
+
+.PHONY: all asan deps run test unit-test integration-test bench clean check-root
+all: $(BUILD)/swaplab $(BUILD)/swapbench
+
+$(BUILD)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -c $< -o $@
+
+# Position-dependent objects for the static benchmark.
+$(BUILD)/static/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DSWAPBENCH_STATIC -c $< -o $@
+
+$(BUILD)/swaplab: $(BUILD)/obj/src/swaplab.o $(OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/swapbench: $(BENCH_STATIC_OBJ)
+	$(CC) $(ALL_CFLAGS) -static -o $@ $^
+
+$(BUILD)/asan/swaplab: $(BUILD)/asan/obj/src/swaplab.o $(OBJ_ASAN)
+	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(OBJ) $(LIBS)
+
+$(BUILD)/asan/tests/%: tests/unit/%.c tests/unit/tap.h $(OBJ_ASAN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit -o $@ $< $(OBJ_ASAN) $(LIBS)
+
+asan: $(BUILD)/asan/swaplab $(UNIT_ASAN)
+
+# Installs the Debian packages that are missing (needs root, as the
+# benchmark does).  Quiet when everything is there.
+deps:
+	@missing=""; for p in $(DEPS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# The main job on this machine's kernel: zram and zswap, 64M-256M, one and
+# two processes, printed as a table.
+RUN_ARGS ?= --backend zram,zswap --sizes 64M,128M,256M --procs 1,2 --runs 5
+run: deps
+	$(MAKE) all
+	$(BUILD)/swaplab bench $(RUN_ARGS)
+
+# Unit tests (plain and under ASan/UBSan), then the integration tests
+# one at a time: they change swap, zram and zswap state.
+test: deps
+	$(MAKE) all asan $(UNIT_BIN)
+	BUILD=$(BUILD) tests/run.sh
+
+bench: deps
+	$(MAKE) all
+	BUILD=$(BUILD) tests/bench/run.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,12 @@
+/*
+ * builtin.h - the swaplab subcommands.  Each lives in its own
+ * src/cmd_<name>.c and is the only layer that prints usage and exits;
+ * it is a client of the library modules (bench/, db/, reports/, lab/,
+ * kernel-patches/, ci/).  Sub-verbs are named cmd_<cmd>__<verb>.
+ */
+#ifndef SWAPLAB_BUILTIN_H
+#define SWAPLAB_BUILTIN_H
+
+int cmd_bench(int argc, char **argv);
+
+#endif

@@ -1,0 +1,562 @@
+/*
+ * util.c - messages, allocation, number and size parsing, small-file I/O
+ * and fork/exec helpers shared by every swaplab module.  libc only: the
+ * static swapbench links this file too.
+ */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *progname = "swaplab";
+int util_quiet;
+
+void set_progname(const char *name) { progname = name; }
+const char *get_progname(void) { return progname; }
+
+static void vreport(const char *prefix, const char *fmt, va_list ap,
+		    const char *suffix)
+{
+	char msg[4096];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: %s%s%s\n", progname, prefix, msg, suffix ? suffix : "");
+}
+
+int error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("error: ", fmt, ap, NULL);
+	va_end(ap);
+	return -1;
+}
+
+int error_errno(const char *fmt, ...)
+{
+	char suffix[256];
+	int e = errno;
+	va_list ap;
+
+	snprintf(suffix, sizeof(suffix), ": %s", strerror(e));
+	va_start(ap, fmt);
+	vreport("error: ", fmt, ap, suffix);
+	va_end(ap);
+	errno = e;
+	return -1;
+}
+
+void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("warning: ", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (util_quiet)
+		return;
+	va_start(ap, fmt);
+	vreport("", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("fatal: ", fmt, ap, NULL);
+	va_end(ap);
+	exit(128);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		die("out of memory allocating %zu bytes", n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
+
+	if (!p)
+		die("out of memory allocating %zu x %zu bytes", n, sz);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die("out of memory reallocating %zu bytes", n);
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+char *xstrfmt(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	if (vasprintf(&p, fmt, ap) < 0)
+		die("out of memory");
+	va_end(ap);
+	return p;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	const char *p = s;
+	uint64_t v = 0, mult = 1;
+
+	if (!s || !*s)
+		return error("malformed size '': expected a number with an optional K/M/G suffix");
+	if (!isdigit((unsigned char)*p))
+		return error("malformed size '%s': expected a number with an optional K/M/G suffix", s);
+	while (isdigit((unsigned char)*p)) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return error("malformed size '%s': number too large", s);
+		v = v * 10 + d;
+		p++;
+	}
+	switch (toupper((unsigned char)*p)) {
+	case 'K': mult = 1ULL << 10; p++; break;
+	case 'M': mult = 1ULL << 20; p++; break;
+	case 'G': mult = 1ULL << 30; p++; break;
+	case 'T': mult = 1ULL << 40; p++; break;
+	default: break;
+	}
+	if (mult > 1 && (*p == 'i' || *p == 'I'))
+		p++;
+	if (*p == 'B' || *p == 'b')
+		p++;
+	if (*p)
+		return error("malformed size '%s': unexpected '%s' (use K, M or G)", s, p);
+	if (v == 0)
+		return error("malformed size '%s': must be greater than zero", s);
+	if (v > UINT64_MAX / mult)
+		return error("malformed size '%s': number too large", s);
+	*out = v * mult;
+	return 0;
+}
+
+int parse_size_list(const char *s, uint64_t **out, size_t *nr)
+{
+	char *copy = xstrdup(s), *save = NULL, *tok;
+	uint64_t *arr = NULL;
+	size_t n = 0, alloc = 0;
+
+	if (!*s) {
+		free(copy);
+		return error("empty size list");
+	}
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		ALLOC_GROW(arr, n + 1, alloc);
+		if (parse_size(tok, &arr[n]) < 0) {
+			free(arr);
+			free(copy);
+			return -1;
+		}
+		n++;
+	}
+	free(copy);
+	if (!n)
+		return error("empty size list '%s'", s);
+	*out = arr;
+	*nr = n;
+	return 0;
+}
+
+int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return error("malformed number '%s': expected an integer from %u to %u",
+			     s ? s : "", min, max);
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return error("malformed number '%s': expected an integer from %u to %u",
+			     s, min, max);
+	*out = (unsigned)v;
+	return 0;
+}
+
+int parse_uint_list(const char *s, unsigned min, unsigned max, unsigned **out,
+		    size_t *nr)
+{
+	char *copy = xstrdup(s), *save = NULL, *tok;
+	unsigned *arr = NULL;
+	size_t n = 0, alloc = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		ALLOC_GROW(arr, n + 1, alloc);
+		if (parse_uint(tok, min, max, &arr[n]) < 0) {
+			free(arr);
+			free(copy);
+			return -1;
+		}
+		n++;
+	}
+	free(copy);
+	if (!n)
+		return error("empty list '%s'", s);
+	*out = arr;
+	*nr = n;
+	return 0;
+}
+
+int parse_duration_ms(const char *s, uint64_t *out_ms)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || !(isdigit((unsigned char)*s) || *s == '.'))
+		return error("malformed duration '%s': expected e.g. 500ms, 10s or 2m",
+			     s ? s : "");
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || v < 0)
+		return error("malformed duration '%s'", s);
+	if (!*end || !strcmp(end, "s"))
+		v *= 1000;
+	else if (!strcmp(end, "ms"))
+		;
+	else if (!strcmp(end, "m"))
+		v *= 60000;
+	else
+		return error("malformed duration '%s': unknown unit '%s' (ms, s, m)", s, end);
+	*out_ms = (uint64_t)v;
+	return 0;
+}
+
+const char *fmt_size(uint64_t b, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	int i;
+
+	for (i = 3; i >= 0; i--) {
+		uint64_t u = 1ULL << (10 * (i + 1));
+
+		if (b >= u) {
+			if (b % u == 0)
+				snprintf(buf, len, "%llu%c", (unsigned long long)(b / u), units[i]);
+			else
+				snprintf(buf, len, "%.1f%c", (double)b / (double)u, units[i]);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%llu", (unsigned long long)b);
+	return buf;
+}
+
+ssize_t read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t off = 0;
+
+	if (fd < 0)
+		return -1;
+	while (off + 1 < len) {
+		ssize_t n = read(fd, buf + off, len - 1 - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fd);
+	buf[off] = '\0';
+	return (ssize_t)off;
+}
+
+int read_file_trim(const char *path, char *buf, size_t len)
+{
+	ssize_t n = read_file(path, buf, len);
+
+	if (n < 0)
+		return -1;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+int read_u64_file(const char *path, uint64_t *out)
+{
+	char buf[64], *end;
+
+	if (read_file_trim(path, buf, sizeof(buf)) < 0)
+		return -1;
+	errno = 0;
+	*out = strtoull(buf, &end, 10);
+	if (errno || end == buf) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(s);
+	ssize_t n;
+
+	if (fd < 0)
+		return error_errno("cannot open '%s' for writing", path);
+	do {
+		n = write(fd, s, len);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0 || (size_t)n != len) {
+		int e = n < 0 ? errno : EIO;
+		close(fd);
+		errno = e;
+		return error_errno("cannot write '%s' to '%s'", s, path);
+	}
+	if (close(fd) < 0)
+		return error_errno("cannot write '%s' to '%s'", s, path);
+	return 0;
+}
+
+char *slurp_file(const char *path, size_t *lenp)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0, alloc = 0;
+	char *buf = NULL;
+
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		ssize_t n;
+
+		ALLOC_GROW(buf, len + 65536 + 1, alloc);
+		n = read(fd, buf + len, alloc - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			errno = e;
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	return buf;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len)
+{
+	char *tmp = xstrfmt("%s.tmp.%d", path, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	size_t off = 0;
+
+	if (fd < 0) {
+		error_errno("cannot create '%s'", tmp);
+		free(tmp);
+		return -1;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	if (rename(tmp, path) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	free(tmp);
+	return 0;
+fail:
+	error_errno("cannot write '%s'", path);
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return -1;
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000ULL), (long)(ns % 1000000000ULL) };
+
+	nanosleep(&ts, NULL);
+}
+
+static pid_t spawn(const char *const *argv, int out_fd, int err_fd)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return error_errno("cannot fork to run '%s'", argv[0]);
+	if (pid == 0) {
+		if (out_fd >= 0 && dup2(out_fd, 1) < 0)
+			_exit(127);
+		if (err_fd >= 0 && dup2(err_fd, 2) < 0)
+			_exit(127);
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "%s: error: cannot run '%s': %s\n", progname, argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+static int wait_child(pid_t pid, const char *name)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return error_errno("waitpid for '%s'", name);
+	}
+	if (WIFSIGNALED(status))
+		return error("'%s' died from signal %d", name, WTERMSIG(status));
+	if (WEXITSTATUS(status) == 127)
+		return error("'%s' could not be started", name);
+	return WEXITSTATUS(status);
+}
+
+int run_argv(const char *const *argv, int out_fd, int err_fd)
+{
+	pid_t pid = spawn(argv, out_fd, err_fd);
+
+	if (pid < 0)
+		return -1;
+	return wait_child(pid, argv[0]);
+}
+
+int run_argv_capture(const char *const *argv, char **out)
+{
+	int p[2];
+	size_t len = 0, alloc = 0;
+	char *buf = NULL;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return error_errno("pipe");
+	pid = spawn(argv, p[1], -1);
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return -1;
+	}
+	for (;;) {
+		ssize_t n;
+
+		ALLOC_GROW(buf, len + 4096 + 1, alloc);
+		n = read(p[0], buf + len, alloc - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(p[0]);
+	buf[len] = '\0';
+	*out = buf;
+	return wait_child(pid, argv[0]);
+}
+
+int have_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy, *save = NULL, *dir;
+	int found = 0;
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0;
+	copy = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *full = xstrfmt("%s/%s", dir, name);
+
+		found = access(full, X_OK) == 0;
+		free(full);
+	}
+	free(copy);
+	return found;
+}
+
+void json_put_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	fputc('"', f);
+	for (; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}

@@ -1,0 +1,99 @@
+/*
+ * util.h - the small libc-only layer every swaplab module may use.
+ *
+ * The benchmark links statically against nothing but libc, so nothing in
+ * util.[ch] may depend on another library.  Library code reports problems
+ * with error() (which returns -1) and lets the command layer decide to
+ * exit; only command code (src/cmd_*.c, bench/swapbench.c) calls die().
+ */
+#ifndef SWAPLAB_UTIL_H
+#define SWAPLAB_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define SWAPLAB_VERSION "0.1.0"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Messages go to stderr prefixed with "swaplab: " or the set program name. */
+void set_progname(const char *name);
+const char *get_progname(void);
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Silence info() (progress on stderr). */
+extern int util_quiet;
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t sz);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow *arr (of *alloc elements of size sz) so it holds at least nr. */
+#define ALLOC_GROW(arr, nr, alloc)                                          \
+	do {                                                                \
+		if ((nr) > (alloc)) {                                       \
+			(alloc) = (alloc) * 2 + 16 > (nr) ? (alloc) * 2 + 16 \
+							  : (nr);            \
+			(arr) = xrealloc((arr), (alloc) * sizeof(*(arr)));  \
+		}                                                           \
+	} while (0)
+
+/*
+ * Sizes: "64M", "1G", "4096", "512K" (binary units, case-insensitive, an
+ * optional trailing 'B' or 'iB').  Returns 0 and sets *out, or returns -1
+ * with a message naming the offending text and what it expected.
+ */
+int parse_size(const char *s, uint64_t *out);
+/* "64M,128M": fills a malloc'd array; -1 on any malformed element. */
+int parse_size_list(const char *s, uint64_t **out, size_t *nr);
+/* "1,2,3" of positive integers within [min,max]. */
+int parse_uint_list(const char *s, unsigned min, unsigned max, unsigned **out,
+		    size_t *nr);
+int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out);
+/* "10s", "500ms", "2m", bare number = seconds. */
+int parse_duration_ms(const char *s, uint64_t *out_ms);
+/* Human form of a byte count, "64M" when exact, else "65.5M". */
+const char *fmt_size(uint64_t bytes, char *buf, size_t len);
+
+/*
+ * Whole-file reads of small kernel files.  read_file() NUL-terminates and
+ * returns the length or -1 (errno kept, no message: callers know whether a
+ * missing file is an error).  read_file_trim() strips the trailing newline.
+ */
+ssize_t read_file(const char *path, char *buf, size_t len);
+int read_file_trim(const char *path, char *buf, size_t len);
+int read_u64_file(const char *path, uint64_t *out);
+/* Writes exactly s to path (sysfs style: one write); -1 with a message. */
+int write_file(const char *path, const char *s);
+/* Reads a whole (possibly large) file into a malloc'd NUL-terminated buffer. */
+char *slurp_file(const char *path, size_t *len);
+
+/* Atomically replaces path with data (temporary file, fsync, rename). */
+int write_file_atomic(const char *path, const char *data, size_t len);
+
+uint64_t now_ns(void); /* CLOCK_MONOTONIC */
+void sleep_ns(uint64_t ns);
+
+/*
+ * Runs argv[0] with argv (PATH search), never through a shell.  stdout of
+ * the child goes to out_fd when >= 0, else is inherited; stderr likewise.
+ * Returns the exit status (0..255), or -1 with a message if the program
+ * could not be started or died from a signal.
+ */
+int run_argv(const char *const *argv, int out_fd, int err_fd);
+/* Like run_argv but captures stdout into a malloc'd string (*out). */
+int run_argv_capture(const char *const *argv, char **out);
+/* Whether an executable of that name is on PATH. */
+int have_program(const char *name);
+
+/* JSON string escaping for writers: appends "..." with escapes to f. */
+void json_put_string(FILE *f, const char *s);
+
+#endif
