@@ -238,7 +238,7 @@ int bench_cleanup(void)
 		return -1;
 	r = state_load(&st);
 	if (r == 1) {
-		info("restoring what an interrupted benchmark changed");
+		warning("restoring what an interrupted benchmark changed");
 		r = state_restore(&st) < 0 ? -1 : 1;
 	}
 	state_unlock();
@@ -362,7 +362,7 @@ int bench_run(const struct bench_opts *o, FILE *jsonl, FILE *table)
 	if (r < 0)
 		goto unlock;
 	if (r == 1) {
-		info("restoring what an interrupted benchmark left behind");
+		warning("restoring what an interrupted benchmark left behind");
 		if (state_restore(&st) < 0)
 			goto unlock;
 	}
