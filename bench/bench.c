@@ -141,6 +141,9 @@ static int thp_setup(const struct bench_opts *o, struct bench_state *st)
 		if (sscanf(de->d_name, "hugepages-%ukB", &k) != 1)
 			continue;
 		snprintf(path, sizeof(path), THP_DIR "/%s/enabled", de->d_name);
+		/* Some sizes exist for shmem only (no anonymous "enabled"). */
+		if (access(path, F_OK) < 0)
+			continue;
 		ret = state_set_param(st, path, k == kb ? "madvise" : "never");
 	}
 	closedir(d);

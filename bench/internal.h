@@ -20,6 +20,7 @@ struct sample {
 	int drained;
 	uint64_t pool_base, pool_before, pool_peak, pool_after, orig_bytes;
 	uint64_t notify_free, miss_free, zswpout, pswpout;
+	uint64_t thp_swpout, thp_fallback;  /* large folios swapped whole / split */
 };
 
 struct cell {
@@ -30,6 +31,9 @@ struct cell {
 	uint64_t idle_pool;       /* backend memory when it held nothing of ours */
 	char memcg[256];          /* cgroup to join for memory.reclaim, or "" */
 };
+
+/* Large-folio swap-outs (whole, split) of the --thp size so far. */
+void thp_swpout_read(const struct bench_opts *o, uint64_t *whole, uint64_t *split);
 
 /* Runs one run of a cell; fills samples[0..procs).  -1 on error. */
 int cell_run(const struct cell *c, struct sample *samples);

@@ -231,6 +231,8 @@ void out_sample(FILE *f, const struct cell *c, const struct sample *s)
 	kv_u64(f, "miss_free", s->miss_free);
 	kv_u64(f, "zswpout", s->zswpout);
 	kv_u64(f, "pswpout", s->pswpout);
+	kv_u64(f, "thp_swpout", s->thp_swpout);
+	kv_u64(f, "thp_swpout_fallback", s->thp_fallback);
 	fprintf(f, "}\n");
 	fflush(f);
 }

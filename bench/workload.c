@@ -210,6 +210,28 @@ static void child_main(const struct cell *c, unsigned proc, int up, int go)
 	_exit(0);
 }
 
+void thp_swpout_read(const struct bench_opts *o, uint64_t *whole, uint64_t *split)
+{
+	char path[128];
+	uint64_t kb;
+
+	*whole = *split = 0;
+	if (!strcmp(o->thp, "never"))
+		return;
+	if (!strcmp(o->thp, "pmd") || parse_size(o->thp, &kb) < 0) {
+		*whole = read_vmstat("thp_swpout");
+		*split = read_vmstat("thp_swpout_fallback");
+		return;
+	}
+	/* Per-size counters of mTHP (Linux 6.10+). */
+	snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/hugepages-%llukB/stats/swpout",
+		 (unsigned long long)(kb >> 10));
+	read_u64_file(path, whole);
+	snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/hugepages-%llukB/stats/swpout_fallback",
+		 (unsigned long long)(kb >> 10));
+	read_u64_file(path, split);
+}
+
 int pageout_supported(void)
 {
 	size_t psz = (size_t)sysconf(_SC_PAGESIZE);
@@ -298,6 +320,7 @@ int cell_run(const struct cell *c, struct sample *s)
 	struct backend_counters before_fill, at_go, after;
 	uint64_t go_t, last_t1 = 0, tol, limit, done, cpu0, timeout = c->o->drain_timeout_ms * 1000000ULL;
 	uint64_t expect = c->size * c->procs, psz = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t thp0 = 0, split0 = 0, thp1 = 0, split1 = 0;
 	struct proc_msg m;
 	pid_t load = -1;
 	unsigned i, got;
@@ -314,6 +337,7 @@ int cell_run(const struct cell *c, struct sample *s)
 	}
 	if (backend_read(c->b, &before_fill) < 0)
 		goto out;
+	thp_swpout_read(c->o, &thp0, &split0);
 	if (pipe2(up, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
 		error_errno("pipe");
 		goto out;
@@ -358,6 +382,7 @@ int cell_run(const struct cell *c, struct sample *s)
 	}
 	if (backend_read(c->b, &at_go) < 0)
 		goto out;
+	thp_swpout_read(c->o, &thp1, &split1);
 
 	/* Refuse a sample whose pages did not all land in the backend. */
 	{
@@ -462,6 +487,8 @@ int cell_run(const struct cell *c, struct sample *s)
 		s[i].miss_free = after.miss_free - at_go.miss_free;
 		s[i].zswpout = at_go.zswpout - before_fill.zswpout;
 		s[i].pswpout = at_go.pswpout - before_fill.pswpout;
+		s[i].thp_swpout = thp1 - thp0;
+		s[i].thp_fallback = split1 - split0;
 	}
 	ret = 0;
 out:
