@@ -13,7 +13,7 @@
  *                   zram-256M-2p-run3-p1-munmap_ms;
  *   full stream     the JSONL is printed base64-encoded between
  *                   SWAPLAB-JSONL-BEGIN / -END markers with its size and
- *                   POSIX cksum, so lava_log_parse() rebuilds it byte for
+ *                   MD5, so lava_log_parse() rebuilds it byte for
  *                   byte from the job log and detects any loss.
  *
  * Library code: returns error() (-1), never exits, never prints a token.
@@ -99,7 +99,7 @@ struct lava_case {
 
 enum lava_jsonl_state {
 	LAVA_JSONL_NONE,     /* no markers in the log */
-	LAVA_JSONL_OK,       /* rebuilt; size and cksum match */
+	LAVA_JSONL_OK,       /* rebuilt; size and MD5 match */
 	LAVA_JSONL_CORRUPT,  /* markers seen but the stream is damaged */
 };
 
@@ -131,8 +131,8 @@ void lava_log_release(struct lava_log *log);
  */
 int lava_yaml_flow_to_json(const char *line, size_t len, char **out);
 
-/* POSIX cksum (the CRC of `cksum`), used to check the rebuilt stream. */
-uint32_t posix_cksum(const unsigned char *p, size_t len);
+/* MD5 of p as 32 hex digits (what `md5sum` prints), to check the stream. */
+void md5_hex(const unsigned char *p, size_t len, char out[33]);
 
 /*
  * Checks a JSONL stream as swapbench writes it: every line JSON, the last
@@ -179,5 +179,13 @@ void lava_cases_free(struct lava_case *cases, size_t nr);
 /* ---- the `lava` lab device (lab/lava_device.c) ---- */
 
 extern const struct lab_device_ops lab_device_lava;
+
+/*
+ * The job definition a `lava` device would submit for plan and kernel
+ * (kernel fields override the device's artifacts); malloc'd, or NULL
+ * with a message.  dev must have been initialised with lab_device_lava.
+ */
+char *lava_device_job(struct lab_device *dev, const struct lab_plan *plan,
+		      const struct lab_kernel *kernel);
 
 #endif

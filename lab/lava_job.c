@@ -182,7 +182,7 @@ static const char awk_cases[] =
 	"function num(k){ if (match($0, \"\\\"\" k \"\\\": *-?[0-9][0-9.eE+-]*\"))"
 	" { s = substr($0, RSTART, RLENGTH); sub(/^[^:]*: */, \"\", s); return s + 0 } return -1 }"
 	" function str(k){ if (match($0, \"\\\"\" k \"\\\": *\\\"[^\\\"]*\\\"\"))"
-	" { s = substr($0, RSTART, RLENGTH); sub(/^[^:]*: *\\\"/, \"\", s); sub(/\\\"$/, \"\", s); return s } return \"x\" }"
+	" { s = substr($0, RSTART, RLENGTH); sub(/^[^:]*: *\"/, \"\", s); sub(/\"$/, \"\", s); return s } return \"x\" }"
 	" function hs(b){ if (b >= 1073741824 && b % 1073741824 == 0) return (b / 1073741824) \"G\";"
 	" if (b >= 1048576 && b % 1048576 == 0) return (b / 1048576) \"M\";"
 	" if (b >= 1024 && b % 1024 == 0) return (b / 1024) \"K\"; return b \"B\" }"
@@ -251,13 +251,13 @@ static void put_steps(FILE *f, const struct lava_job_opts *o, const char *swapbe
 		fprintf(f, "%s", ind); yaml_put_string(f, s); fputc('\n', f);
 		free(s);
 	}
-	/* The whole stream, base64 between markers, with size and cksum.
+	/* The whole stream, base64 between markers, with size and MD5.
 	   The marker is assembled at run time so the step's own text, if it is
 	   ever echoed, cannot look like stream data. */
 	fprintf(f, "%s", ind);
 	yaml_put_string(f, "M=SWAPLAB; M=$M-JSONL; B=$(wc -c </tmp/swaplab.jsonl); B=$((B)); echo \"$M-BEGIN $B\"; "
 			   "base64 /tmp/swaplab.jsonl | { n=0; while read -r l; do n=$((n+1)); echo \"$M $n $l\"; done; echo $n >/tmp/swaplab.b64n; }; "
-			   "set -- $(cksum </tmp/swaplab.jsonl); echo \"$M-END $(cat /tmp/swaplab.b64n) $B $1\"");
+			   "set -- $(md5sum </tmp/swaplab.jsonl); echo \"$M-END $(cat /tmp/swaplab.b64n) $B $1\"");
 	fputc('\n', f);
 }
 
@@ -499,7 +499,7 @@ char *lava_job_definition(const struct lava_job_opts *o)
 	      "          name: swaplab\n"
 	      "          description: \"munmap() latency of swapped-out anonymous memory (swapbench); "
 	      "each figure is a test case with a measurement, the full JSON Lines stream is printed "
-	      "base64-encoded between SWAPLAB-JSONL markers\"\n"
+	      "base64-encoded between begin and end markers\"\n"
 	      "        run:\n"
 	      "          steps:\n", f);
 	put_steps(f, &opt, urls[5]);

@@ -13,7 +13,7 @@
  *
  * Invariant: the stream is only handed back (LAVA_JSONL_OK) when every
  * numbered chunk arrived in order and the decoded bytes have the size and
- * POSIX cksum the board printed; anything else is LAVA_JSONL_CORRUPT with
+ * MD5 the board printed; anything else is LAVA_JSONL_CORRUPT with
  * the reason, never a partial stream.
  */
 #include "lab/lava.h"
@@ -277,29 +277,87 @@ int lava_yaml_flow_to_json(const char *line, size_t len, char **out)
 	return 0;
 }
 
-/* ---- POSIX cksum and base64 ---- */
+/* ---- MD5 (RFC 1321) and base64 ---- */
 
-uint32_t posix_cksum(const unsigned char *p, size_t len)
+/*
+ * MD5 checks that the stream survived the serial console: `md5sum` is in
+ * busybox and in coreutils, so every board image has it (busybox builds
+ * may lack `cksum`).  Integrity against line noise, not security.
+ */
+static const uint32_t md5_k[64] = {
+	0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+	0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+	0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+	0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+	0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+	0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+	0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+	0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
+};
+static const unsigned char md5_r[64] = {
+	7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
+	5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
+	4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
+	6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+};
+
+static void md5_block(uint32_t h[4], const unsigned char *b)
 {
-	static uint32_t table[256];
-	uint32_t crc = 0;
-	size_t n;
+	uint32_t w[16], a = h[0], bb = h[1], c = h[2], d = h[3];
 
-	if (!table[1]) {
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t c = i << 24;
+	for (int i = 0; i < 16; i++)
+		w[i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 |
+		       (uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
+	for (int i = 0; i < 64; i++) {
+		uint32_t f, t;
+		int g;
 
-			for (int k = 0; k < 8; k++)
-				c = c & 0x80000000u ? (c << 1) ^ 0x04c11db7u : c << 1;
-			table[i] = c;
+		if (i < 16) {
+			f = (bb & c) | (~bb & d);
+			g = i;
+		} else if (i < 32) {
+			f = (d & bb) | (~d & c);
+			g = (5 * i + 1) % 16;
+		} else if (i < 48) {
+			f = bb ^ c ^ d;
+			g = (3 * i + 5) % 16;
+		} else {
+			f = c ^ (bb | ~d);
+			g = (7 * i) % 16;
 		}
+		t = d;
+		d = c;
+		c = bb;
+		f += a + md5_k[i] + w[g];
+		bb += (f << md5_r[i]) | (f >> (32 - md5_r[i]));
+		a = t;
 	}
-	for (n = 0; n < len; n++)
-		crc = (crc << 8) ^ table[(crc >> 24) ^ p[n]];
-	/* The length, least significant byte first, as many bytes as needed. */
-	for (n = len; n; n >>= 8)
-		crc = (crc << 8) ^ table[(crc >> 24) ^ (n & 0xff)];
-	return ~crc;
+	h[0] += a;
+	h[1] += bb;
+	h[2] += c;
+	h[3] += d;
+}
+
+void md5_hex(const unsigned char *p, size_t len, char out[33])
+{
+	uint32_t h[4] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476 };
+	unsigned char tail[128];
+	size_t full = len / 64 * 64, rest = len - full, tl;
+	uint64_t bits = (uint64_t)len * 8;
+
+	for (size_t i = 0; i < full; i += 64)
+		md5_block(h, p + i);
+	memset(tail, 0, sizeof(tail));
+	memcpy(tail, p + full, rest);
+	tail[rest] = 0x80;
+	tl = rest < 56 ? 64 : 128;
+	for (int i = 0; i < 8; i++)
+		tail[tl - 8 + i] = (unsigned char)(bits >> (8 * i));
+	md5_block(h, tail);
+	if (tl == 128)
+		md5_block(h, tail + 64);
+	for (int i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", (h[i / 4] >> (8 * (i % 4))) & 0xff);
 }
 
 static int b64val(int c)
@@ -420,12 +478,15 @@ static void stream_line(struct stream *st, const char *msg)
 	if (!strncmp(m, "-END ", 5)) {
 		unsigned long lines = strtoul(m + 5, &end, 10);
 		unsigned long long bytes = strtoull(end, &end, 10);
-		unsigned long crc = strtoul(end, &end, 10);
-		char why[160];
+		char sum[33], want[33], why[160];
 
 		st->ended = 1;
 		if (st->corrupt)
 			return;
+		while (*end == ' ')
+			end++;
+		snprintf(want, sizeof(want), "%.32s", end);
+		md5_hex((const unsigned char *)(st->data.buf ? st->data.buf : ""), st->data.len, sum);
 		if (lines != st->next_seq - 1) {
 			snprintf(why, sizeof(why), "%lu chunks announced, %lu received", lines,
 				 st->next_seq - 1);
@@ -434,10 +495,8 @@ static void stream_line(struct stream *st, const char *msg)
 			snprintf(why, sizeof(why), "%llu bytes announced, %zu decoded", bytes,
 				 st->data.len);
 			stream_fail(st, why);
-		} else if (crc != posix_cksum((const unsigned char *)st->data.buf, st->data.len)) {
-			snprintf(why, sizeof(why), "cksum mismatch (board %lu, received %lu)", crc,
-				 (unsigned long)posix_cksum((const unsigned char *)st->data.buf,
-							    st->data.len));
+		} else if (strlen(want) != 32 || strcmp(want, sum)) {
+			snprintf(why, sizeof(why), "md5 mismatch (board '%s', received %s)", want, sum);
 			stream_fail(st, why);
 		}
 	}
