@@ -9,5 +9,6 @@
 
 int cmd_bench(int argc, char **argv);
 int cmd_lava(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ struct cmd_struct {
 static const struct cmd_struct commands[] = {
 	{ "bench", cmd_bench, "measure munmap() of swap-filled VMAs on this kernel" },
 	{ "lava", cmd_lava, "run the benchmark through LAVA: job definitions, submit, status, results" },
+	{ "submit", cmd_submit, "take a posted patch series revision into kernel-patches/" },
 };
 
 static void usage(FILE *f)
