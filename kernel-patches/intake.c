@@ -145,7 +145,14 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static char *find_patches_dir(const char *explicit_dir, int report);
+
 char *intake_patches_dir(const char *explicit_dir)
+{
+	return find_patches_dir(explicit_dir, 1);
+}
+
+static char *find_patches_dir(const char *explicit_dir, int report)
 {
 	const char *dir = explicit_dir && *explicit_dir ? explicit_dir : getenv("SWAPLAB_PATCHES_DIR");
 	char exe[PATH_MAX];
@@ -153,6 +160,8 @@ char *intake_patches_dir(const char *explicit_dir)
 	int up;
 
 	if (dir && *dir) {
+		if (!is_dir(dir) && !report)
+			return NULL;     /* a dry run creates nothing */
 		if (!is_dir(dir) && mkdir(dir, 0755) < 0) {
 			error_errno("cannot create the patches directory '%s'", dir);
 			return NULL;
@@ -181,8 +190,9 @@ char *intake_patches_dir(const char *explicit_dir)
 	}
 	if (is_dir("kernel-patches"))
 		return xstrdup("kernel-patches");
-	error("no kernel-patches directory: run swaplab from its repository, or give "
-	      "--patches-dir DIR (or SWAPLAB_PATCHES_DIR)");
+	if (report)
+			error("no kernel-patches directory: run swaplab from its repository, or give "
+		      "--patches-dir DIR (or SWAPLAB_PATCHES_DIR)");
 	return NULL;
 }
 
@@ -718,11 +728,10 @@ int intake_submit(const struct intake_request *req, struct intake_result *res,
 	}
 	mbox_release(&mb);
 	result_fill(res, &s);
-	if (!req->dry_run || req->patches_dir || getenv("SWAPLAB_PATCHES_DIR")) {
-		pdir = intake_patches_dir(req->patches_dir);
-		if (!pdir)
-			goto out;
-	}
+	/* A dry run only looks for the same patches if there is a store. */
+	pdir = find_patches_dir(req->patches_dir, !req->dry_run);
+	if (!pdir && !req->dry_run)
+		goto out;
 	if (pdir) {
 		f = db && db->find_hash ? db->find_hash(db->ctx, s.content_hash, &found, &fv) : 0;
 		if (f == 0)
