@@ -638,11 +638,11 @@ char *rfc2047_decode(const char *v)
 	while (*p) {
 		size_t n;
 
-		if (*p == ' ' || *p == '\t') {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
 			const char *q = p;
 			struct sbuf probe = SBUF_INIT;
 
-			while (*q == ' ' || *q == '\t')
+			while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
 				q++;
 			/* Blanks between two encoded-words are not part of the text. */
 			if (prev_word && decode_word(q, &probe)) {

@@ -300,14 +300,15 @@ int patch_check_diff(const char *text, size_t len, const char *what,
 					hash_line(&h, it.line, it.len);
 					continue;
 				}
-				if ((c == ' ' && (!old || !new)) || (c == '-' && !old) || (c == '+' && !new) ||
-				    (c != ' ' && c != '-' && c != '+'))
+				if (c != ' ' && c != '-' && c != '+')
 					return error("%s: the hunk at body line %u is cut short or malformed: "
-						     "body line %u '%.*s' is not one of its %s (%lu old and "
-						     "%lu new lines were still due)", what, at, it.no,
-						     (int)(it.len < 40 ? it.len : 40), it.line,
-						     c == ' ' || c == '-' || c == '+' ? "lines" : "diff lines",
-						     old, new);
+						     "body line %u '%.*s' is not a diff line (%lu old and %lu "
+						     "new lines were still due)", what, at, it.no,
+						     (int)(it.len < 40 ? it.len : 40), it.line, old, new);
+				if ((c == ' ' && (!old || !new)) || (c == '-' && !old) || (c == '+' && !new))
+					return error("%s: the hunk at body line %u has more %s lines than its "
+						     "header says (body line %u)", what, at,
+						     c == '+' ? "new" : "old", it.no);
 				if (c != '+')
 					old--;
 				if (c != '-')
@@ -350,7 +351,9 @@ char *series_slug(const char *title, size_t max)
 	size_t len;
 
 	for (p = (const unsigned char *)title; *p; p++) {
-		if (isalnum(*p) && *p < 0x80) {
+		if (*p >= 0x80)
+			continue;     /* non-ASCII letters are dropped, not separators */
+		if (isalnum(*p)) {
 			sb_addc(&sb, (char)tolower(*p));
 		} else if (sb.len && sb.buf[sb.len - 1] != '-') {
 			sb_addc(&sb, '-');
