@@ -302,9 +302,13 @@ static int qemu_run(struct lab_device *dev, const struct lab_plan *plan,
 
 		res->jsonl_path = xstrdup(jsonl);
 		res->status = lab_jsonl_check(jsonl, &samples, &res->message);
-		if (res->status == LAB_COMPLETE && g.rc != 0) {
+		if (g.rc != 0) {
+			char *why = res->message;
+
 			res->status = LAB_FAILED;
-			res->message = xstrfmt("swapbench exited with status %d", g.rc);
+			res->message = xstrfmt("swapbench exited with status %d in the guest%s%s (its errors are in %s)",
+					       g.rc, why ? ": " : "", why ? why : "", console);
+			free(why);
 		}
 	} else if (g.stream_seen) {
 		res->status = LAB_INFRA_ERROR;
