@@ -18,6 +18,9 @@ static const struct cmd_struct commands[] = {
 	{ "bench", cmd_bench, "measure munmap() of swap-filled VMAs on this kernel" },
 	{ "lava", cmd_lava, "run the benchmark through LAVA: job definitions, submit, status, results" },
 	{ "submit", cmd_submit, "take a posted patch series revision into kernel-patches/" },
+	{ "kernel", cmd_kernel, "kernel trees, revision worktrees and builds for the lab" },
+	{ "initramfs", cmd_initramfs, "write the lab's guest initramfs (busybox + swapbench)" },
+	{ "run", cmd_run, "run a benchmark plan on a device: host, qemu or lava" },
 };
 
 static void usage(FILE *f)

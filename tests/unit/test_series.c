@@ -2,10 +2,9 @@
  * Unit tests of kernel-patches/series.c: subject prefixes, picking the
  * series out of a thread (replies left out, N/M order), missing and
  * duplicate patches, mails that are not patches, truncated hunks, version
- * selection, the content hash, names, and SHA-256 itself.
+ * selection, the content hash and names.
  */
 #include "kernel-patches/series.h"
-#include "kernel-patches/sha256.h"
 #include "tap.h"
 #include "util.h"
 
@@ -33,34 +32,6 @@ static int assemble(const char *name, const struct series_opts *o, struct patch_
 	mbox_release(&mb);
 	free(path);
 	return ret;
-}
-
-static void test_sha256(void)
-{
-	struct sha256 c;
-	char hex[SHA256_HEX_LEN + 1];
-	char million[1000];
-	int i;
-
-	sha256_init(&c);
-	sha256_final_hex(&c, hex);
-	is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256('')");
-	sha256_init(&c);
-	sha256_update(&c, "abc", 3);
-	sha256_final_hex(&c, hex);
-	is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256('abc')");
-	sha256_init(&c);
-	sha256_update(&c, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56);
-	sha256_final_hex(&c, hex);
-	is_str(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
-	       "sha256 of the 56-byte two-block vector");
-	memset(million, 'a', sizeof(million));
-	sha256_init(&c);
-	for (i = 0; i < 1000; i++)
-		sha256_update(&c, million, sizeof(million));
-	sha256_final_hex(&c, hex);
-	is_str(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
-	       "sha256 of a million 'a' in 1000-byte pieces");
 }
 
 static void test_subjects(void)
@@ -317,7 +288,6 @@ static void test_assemble(void)
 int main(void)
 {
 	util_quiet = 1;
-	test_sha256();
 	test_subjects();
 	test_diffs();
 	test_names();

@@ -1,15 +1,17 @@
 /*
- * sha256.c - SHA-256 (FIPS 180-4), used by the intake to name a revision
- * by the content of its diffs.  Straightforward, not fast: series are a
- * few hundred kilobytes at most.
+ * sha256.c - SHA-256 (FIPS 180-4), used to name kernel build artifacts by
+ * their content (commit, final .config, arch, toolchain) and to verify the
+ * benchmark stream that a virtual board prints on its serial console.
  */
-#include "kernel-patches/sha256.h"
+#include "ci/sha256.h"
+#include "util.h"
 
-#include <assert.h>
-#include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
-static const uint32_t K[64] = {
+static const uint32_t k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
 	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
 	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -29,7 +31,7 @@ static void block(struct sha256 *c, const unsigned char *p)
 
 	for (i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+		       (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
 	for (i = 16; i < 64; i++) {
 		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
 		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
@@ -39,7 +41,7 @@ static void block(struct sha256 *c, const unsigned char *p)
 	a = c->h[0]; b = c->h[1]; cc = c->h[2]; d = c->h[3];
 	e = c->h[4]; f = c->h[5]; g = c->h[6]; h = c->h[7];
 	for (i = 0; i < 64; i++) {
-		uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+		uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
 		uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & cc) ^ (b & cc));
 
 		h = g; g = f; f = e; e = d + t1;
@@ -51,12 +53,12 @@ static void block(struct sha256 *c, const unsigned char *p)
 
 void sha256_init(struct sha256 *c)
 {
-	static const uint32_t init[8] = {
+	static const uint32_t iv[8] = {
 		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 	};
 
-	memcpy(c->h, init, sizeof(init));
+	memcpy(c->h, iv, sizeof(iv));
 	c->len = 0;
 	c->fill = 0;
 }
@@ -66,35 +68,71 @@ void sha256_update(struct sha256 *c, const void *data, size_t len)
 	const unsigned char *p = data;
 
 	c->len += len;
-	while (len) {
+	if (c->fill) {
 		size_t n = 64 - c->fill < len ? 64 - c->fill : len;
 
 		memcpy(c->buf + c->fill, p, n);
 		c->fill += n;
 		p += n;
 		len -= n;
-		if (c->fill == 64) {
-			block(c, c->buf);
-			c->fill = 0;
-		}
+		if (c->fill < 64)
+			return;
+		block(c, c->buf);
+		c->fill = 0;
 	}
-	assert(c->fill < 64);
+	for (; len >= 64; p += 64, len -= 64)
+		block(c, p);
+	memcpy(c->buf, p, len);
+	c->fill = len;
 }
 
 void sha256_final_hex(struct sha256 *c, char hex[SHA256_HEX_LEN + 1])
 {
 	uint64_t bits = c->len * 8;
-	unsigned char pad = 0x80, len[8];
+	unsigned char pad[72] = { 0x80 };
+	size_t padlen = (c->fill < 56 ? 56 : 120) - c->fill;
 	int i;
 
-	sha256_update(c, &pad, 1);
-	pad = 0;
-	while (c->fill != 56)
-		sha256_update(c, &pad, 1);
 	for (i = 0; i < 8; i++)
-		len[i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha256_update(c, len, 8);
-	assert(c->fill == 0);
+		pad[padlen + i] = (unsigned char)(bits >> (56 - 8 * i));
+	sha256_update(c, pad, padlen + 8);
 	for (i = 0; i < 8; i++)
 		snprintf(hex + 8 * i, 9, "%08x", c->h[i]);
+}
+
+void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN + 1])
+{
+	struct sha256 c;
+
+	sha256_init(&c);
+	sha256_update(&c, data, len);
+	sha256_final_hex(&c, hex);
+}
+
+int sha256_file_hex(const char *path, char hex[SHA256_HEX_LEN + 1])
+{
+	unsigned char buf[65536];
+	struct sha256 c;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return error_errno("cannot open '%s'", path);
+	sha256_init(&c);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			error_errno("cannot read '%s'", path);
+			close(fd);
+			return -1;
+		}
+		if (!n)
+			break;
+		sha256_update(&c, buf, (size_t)n);
+	}
+	close(fd);
+	sha256_final_hex(&c, hex);
+	return 0;
 }
