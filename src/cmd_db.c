@@ -218,7 +218,7 @@ static int cmd_db__runs(int argc, char **argv)
 		return 1;
 	}
 	if (!a.json)
-		printf("%-5s %-16s %-32s %-20s %-12s %-20s %-14s %8s\n", "id", "label", "run_uuid",
+		printf("%-5s %-20s %-32s %-20s %-12s %-20s %-18s %8s\n", "id", "label", "run_uuid",
 		       "started", "device", "kernel", "build", "samples");
 	for (i = 0; i < n; i++) {
 		char build[64];
@@ -247,7 +247,7 @@ static int cmd_db__runs(int argc, char **argv)
 			json_put_string(stdout, r[i].source);
 			printf(",\"samples\":%llu}\n", (unsigned long long)r[i].samples);
 		} else {
-			printf("%-5lld %-16s %-32s %-20s %-12s %-20s %-14s %8llu\n",
+			printf("%-5lld %-20s %-32s %-20s %-12s %-20s %-18s %8llu\n",
 			       (long long)r[i].id, r[i].label, r[i].uuid, r[i].started, r[i].device,
 			       r[i].kernel_release, build, (unsigned long long)r[i].samples);
 		}
