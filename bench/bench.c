@@ -414,7 +414,8 @@ int bench_run(const struct bench_opts *o, FILE *jsonl, FILE *table)
 	if (state_restore(&st) < 0)
 		ret = -1;
 	if (bench_interrupted) {
-		error("interrupted; the system was restored");
+		error(ret == -1 && st.nr_swapon ? "interrupted; restoring failed (see above)"
+						: "interrupted; the system was restored");
 		if (jsonl)
 			out_end(jsonl, "interrupted", nr_samples, "interrupted by a signal");
 		ret = -2;

@@ -1,8 +1,8 @@
 /*
  * cmd_bench.c - `swaplab bench`: the benchmark on this machine's kernel.
- * Its results go to standard output (table, or JSON Lines with --json),
- * to --out FILE, and with --db FILE --label NAME into the database through
- * the same import path as `swaplab db import`.
+ * The JSON Lines stream goes to standard output (--json), to --out FILE,
+ * or both at once; the summary table goes to standard output, or to
+ * standard error when standard output carries JSON.
  */
 #include "bench/bench.h"
 #include "builtin.h"
@@ -13,10 +13,35 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A write-only stream that copies everything to two streams. */
+struct tee {
+	FILE *a, *b;
+};
+
+static ssize_t tee_write(void *cookie, const char *buf, size_t len)
+{
+	struct tee *t = cookie;
+
+	if (fwrite(buf, 1, len, t->a) != len || fwrite(buf, 1, len, t->b) != len)
+		return -1;
+	/* Keep both as current as the benchmark's own line flushes. */
+	fflush(t->a);
+	fflush(t->b);
+	return (ssize_t)len;
+}
+
+static FILE *tee_open(struct tee *t)
+{
+	cookie_io_functions_t io = { .write = tee_write };
+
+	return fopencookie(t, "w", io);
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	struct bench_opts o;
-	FILE *jsonl = NULL, *table;
+	struct tee t = { NULL, NULL };
+	FILE *out = NULL, *jsonl = NULL, *table;
 	int ret;
 
 	bench_opts_init(&o);
@@ -37,21 +62,28 @@ int cmd_bench(int argc, char **argv)
 		return 129;
 	}
 	if (o.out) {
-		jsonl = fopen(o.out, "wx");
-		if (!jsonl) {
+		out = fopen(o.out, "wx");
+		if (!out) {
 			error_errno("cannot create '%s'", o.out);
 			bench_opts_release(&o);
 			return 1;
 		}
-	} else if (o.json) {
-		jsonl = stdout;
 	}
-	table = o.json && !o.out ? stderr : stdout;
+	if (out && o.json) {
+		t.a = out;
+		t.b = stdout;
+		jsonl = tee_open(&t);
+	} else {
+		jsonl = out ? out : o.json ? stdout : NULL;
+	}
+	table = o.json ? stderr : stdout;
 	ret = bench_run(&o, jsonl, table);
-	if (jsonl && jsonl != stdout && fclose(jsonl) != 0)
+	if (jsonl && jsonl != out && jsonl != stdout)
+		fclose(jsonl);
+	if (out && fclose(out) != 0)
 		ret = error_errno("cannot write '%s'", o.out);
-	if (ret < 0 && o.out && ret != -2)
-		warning("'%s' holds an incomplete run (no ok end line)", o.out);
+	if (ret < 0 && o.out)
+		warning("'%s' holds an incomplete run (its end line is not \"ok\")", o.out);
 	bench_opts_release(&o);
 	if (ret == -2)
 		return 130;
