@@ -8,5 +8,6 @@
 #define SWAPLAB_BUILTIN_H
 
 int cmd_bench(int argc, char **argv);
+int cmd_db(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ struct cmd_struct {
 
 static const struct cmd_struct commands[] = {
 	{ "bench", cmd_bench, "measure munmap() of swap-filled VMAs on this kernel" },
+	{ "db", cmd_db, "store runs in the results database, list and export them" },
 };
 
 static void usage(FILE *f)
