@@ -187,6 +187,33 @@ static const char *const migrations[] = {
 	"         c.pswpout ->> (s.run - 1) AS pswpout\n"
 	"  FROM sample s JOIN cell c ON c.id = s.cell_id\n"
 	"  JOIN run r ON r.id = c.run_id JOIN label l ON l.id = r.label_id;\n",
+
+	/* 1 -> 2: bench --thp records large-folio swap-outs per run of a cell. */
+	"ALTER TABLE cell ADD COLUMN thp_swpout TEXT;\n"
+	"ALTER TABLE cell ADD COLUMN thp_swpout_fallback TEXT;\n"
+	"DROP VIEW sample_full;\n"
+	"CREATE VIEW sample_full AS\n"
+	"  SELECT l.name AS label, r.uuid AS run_uuid, c.backend, c.comp, c.size_bytes,\n"
+	"         c.procs, s.run, s.proc, s.munmap_ns, s.start_ns, s.swap_bytes,\n"
+	"         s.rss_bytes, s.vmswap_bytes, s.fill_ns, s.pageout_ns, s.pageout_passes,\n"
+	"         CAST(c.munmap_sum_ns ->> (s.run - 1) AS REAL) / c.procs AS run_munmap_mean_ns,\n"
+	"         c.wall_ns ->> (s.run - 1) AS wall_ns,\n"
+	"         c.drain_ns ->> (s.run - 1) AS drain_ns,\n"
+	"         c.drained ->> (s.run - 1) AS drained,\n"
+	"         c.cpu_ns ->> (s.run - 1) AS cpu_ns,\n"
+	"         c.pool_base_bytes ->> (s.run - 1) AS pool_base_bytes,\n"
+	"         c.pool_before_bytes ->> (s.run - 1) AS pool_before_bytes,\n"
+	"         c.pool_peak_bytes ->> (s.run - 1) AS pool_peak_bytes,\n"
+	"         c.pool_after_bytes ->> (s.run - 1) AS pool_after_bytes,\n"
+	"         c.orig_bytes ->> (s.run - 1) AS orig_bytes,\n"
+	"         c.notify_free ->> (s.run - 1) AS notify_free,\n"
+	"         c.miss_free ->> (s.run - 1) AS miss_free,\n"
+	"         c.zswpout ->> (s.run - 1) AS zswpout,\n"
+	"         c.pswpout ->> (s.run - 1) AS pswpout,\n"
+	"         c.thp_swpout ->> (s.run - 1) AS thp_swpout,\n"
+	"         c.thp_swpout_fallback ->> (s.run - 1) AS thp_swpout_fallback\n"
+	"  FROM sample s JOIN cell c ON c.id = s.cell_id\n"
+	"  JOIN run r ON r.id = c.run_id JOIN label l ON l.id = r.label_id;\n",
 };
 
 /* 32 rows of the sample table's 11 columns, for import.c's batched inserts. */
@@ -240,7 +267,8 @@ static const char *const sql_text[ST__COUNT] = {
 			   " wall_ns = ?5, drain_ns = ?6, drained = ?7, cpu_ns = ?8,"
 			   " pool_base_bytes = ?9, pool_before_bytes = ?10, pool_peak_bytes = ?11,"
 			   " pool_after_bytes = ?12, orig_bytes = ?13, notify_free = ?14,"
-			   " miss_free = ?15, zswpout = ?16, pswpout = ?17 WHERE id = ?1",
+			   " miss_free = ?15, zswpout = ?16, pswpout = ?17, thp_swpout = ?18,"
+			   " thp_swpout_fallback = ?19 WHERE id = ?1",
 	[ST_SAMPLE_ADD] = "INSERT INTO sample(cell_id, run, proc, munmap_ns, start_ns, swap_bytes,"
 			  " rss_bytes, vmswap_bytes, fill_ns, pageout_ns, pageout_passes)"
 			  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -320,8 +348,8 @@ static const char *const sql_text[ST__COUNT] = {
 	[ST_EXPORT_CELLS] =
 		"SELECT id, backend, comp, size_bytes, procs, wall_ns, drain_ns, drained, cpu_ns,"
 		" pool_base_bytes, pool_before_bytes, pool_peak_bytes, pool_after_bytes,"
-		" orig_bytes, notify_free, miss_free, zswpout, pswpout"
-		" FROM cell WHERE run_id = ?1 ORDER BY id",
+		" orig_bytes, notify_free, miss_free, zswpout, pswpout, thp_swpout,"
+		" thp_swpout_fallback FROM cell WHERE run_id = ?1 ORDER BY id",
 	[ST_EXPORT_SAMPLES] =
 		"SELECT run, proc, munmap_ns, start_ns, swap_bytes, rss_bytes, vmswap_bytes,"
 		" fill_ns, pageout_ns, pageout_passes FROM sample WHERE cell_id = ?1"
@@ -488,6 +516,47 @@ static int migrate(struct db *db, int from)
 	return 0;
 }
 
+/*
+ * A WAL database in a directory we cannot write, without its -shm file,
+ * cannot be opened even for reading.  When there is no -wal file either,
+ * the database file holds every committed transaction: read it as an
+ * immutable file (no locks, no shared memory).
+ */
+static int reopen_immutable(struct db *db)
+{
+	char *wal = xstrfmt("%s-wal", db->path), *uri;
+	struct stat sb;
+	size_t i, n = 0;
+	int exists = stat(wal, &sb) == 0;
+
+	free(wal);
+	if (exists)
+		return 0; /* a writer is at work: report the original error */
+	uri = xmalloc(3 * strlen(db->path) + 32);
+	n += (size_t)sprintf(uri, "file:");
+	for (i = 0; db->path[i]; i++) {
+		unsigned char c = (unsigned char)db->path[i];
+
+		if (c == '%' || c == '?' || c == '#' || c <= ' ' || c >= 0x7f)
+			n += (size_t)sprintf(uri + n, "%%%02X", c);
+		else
+			uri[n++] = (char)c;
+	}
+	sprintf(uri + n, "?immutable=1");
+	sqlite3_close(db->h);
+	db->h = NULL;
+	if (sqlite3_open_v2(uri, &db->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		error("cannot open database '%s': %s", db->path,
+		      db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		free(uri);
+		return -1;
+	}
+	free(uri);
+	sqlite3_extended_result_codes(db->h, 1);
+	return 0;
+}
+
 struct db *db_open(const char *path, int flags)
 {
 	struct db *db;
@@ -528,6 +597,11 @@ struct db *db_open(const char *path, int flags)
 		goto fail;
 	}
 	/* The first read: a file that is not SQLite fails here. */
+	if (db->readonly && pragma_int(db, "PRAGMA user_version", &version) &&
+	    ((sqlite3_errcode(db->h) & 0xff) == SQLITE_READONLY ||
+	     (sqlite3_errcode(db->h) & 0xff) == SQLITE_CANTOPEN) &&
+	    reopen_immutable(db))
+		goto fail;
 	if (pragma_int(db, "PRAGMA user_version", &version) ||
 	    pragma_int(db, "PRAGMA application_id", &app_id) ||
 	    pragma_int(db, "SELECT count(*) FROM sqlite_schema", &objects)) {

@@ -57,7 +57,7 @@ struct db_import_opts {
 struct db_import_stats {
 	unsigned runs;          /* env..end blocks imported */
 	uint64_t samples;       /* sample lines */
-	uint64_t cell_runs;     /* runs of cells (a procs-process munmap each) */
+	uint64_t cells;         /* (backend, size, procs) cells of the runs */
 	uint64_t fio;           /* fio lines */
 	unsigned replaced;      /* runs that replaced a stored one (--replace) */
 	char run_uuid[40];      /* of the last run imported */
@@ -101,7 +101,7 @@ void db_run_info_free(struct db_run_info *r, size_t nr);
 /* Counts of every table, for `swaplab db info`. */
 struct db_counts {
 	uint64_t series, revisions, kernel_builds, devices, jobs, labels, runs,
-		 cell_runs, samples, fio;
+		 cells, samples, fio;
 };
 int db_count(struct db *db, struct db_counts *c);
 

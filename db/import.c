@@ -41,10 +41,12 @@ enum sample_key {
 	K_RSS, K_VMSWAP, K_FILL, K_PAGEOUT, K_PASSES,
 	/* per run of the cell: the same in each of its procs lines */
 	K_WALL, K_DRAIN, K_DRAINED, K_CPU, K_POOL_BASE, K_POOL_BEFORE, K_POOL_PEAK,
-	K_POOL_AFTER, K_ORIG, K_NOTIFY, K_MISS, K_ZSWPOUT, K_PSWPOUT,
+	K_POOL_AFTER, K_ORIG, K_NOTIFY, K_MISS, K_ZSWPOUT, K_PSWPOUT, K_THP_SWPOUT,
+	K_THP_FALLBACK,
 	K_TYPE,
 	K__COUNT
 };
+_Static_assert(K__COUNT <= 32, "struct sample's present is a 32-bit mask");
 #define K_FIRST_PER_RUN K_WALL
 #define NR_PER_RUN (K_TYPE - K_FIRST_PER_RUN)
 #define K_REQUIRED ((1u << K_BACKEND) | (1u << K_SIZE) | (1u << K_PROCS) | \
@@ -71,6 +73,8 @@ static const struct {
 	[K_POOL_AFTER] = { "pool_after_bytes", T_INT }, [K_ORIG] = { "orig_bytes", T_INT },
 	[K_NOTIFY] = { "notify_free", T_INT }, [K_MISS] = { "miss_free", T_INT },
 	[K_ZSWPOUT] = { "zswpout", T_INT }, [K_PSWPOUT] = { "pswpout", T_INT },
+	[K_THP_SWPOUT] = { "thp_swpout", T_INT },
+	[K_THP_FALLBACK] = { "thp_swpout_fallback", T_INT },
 	[K_TYPE] = { "type", T_STR },
 };
 
@@ -540,6 +544,7 @@ static int start_cell(struct importer *im, struct cell_acc *c, const char *comp)
 	if (db_exec_stmt(im->db, st, "cannot store a cell"))
 		return -1;
 	c->id = sqlite3_last_insert_rowid(im->db->h);
+	im->st->cells++;
 	c->comp = comp;
 	c->comp_line = im->line;
 	c->count = xcalloc(runs, sizeof(*c->count));

@@ -123,7 +123,7 @@ int db_count(struct db *db, struct db_counts *c)
 {
 	sqlite3_stmt *st = db_stmt(db, ST_COUNT);
 	uint64_t *f[] = { &c->series, &c->revisions, &c->kernel_builds, &c->devices, &c->jobs,
-			  &c->labels, &c->runs, &c->cell_runs, &c->samples, &c->fio };
+			  &c->labels, &c->runs, &c->cells, &c->samples, &c->fio };
 	size_t i;
 
 	if (!st)
@@ -394,7 +394,7 @@ static const char *const sample_cols[] = {
 static const char *const run_cols[] = {
 	"wall_ns", "drain_ns", "drained", "cpu_ns", "pool_base_bytes", "pool_before_bytes",
 	"pool_peak_bytes", "pool_after_bytes", "orig_bytes", "notify_free", "miss_free",
-	"zswpout", "pswpout",
+	"zswpout", "pswpout", "thp_swpout", "thp_swpout_fallback",
 };
 #define NR_RUN_COLS (sizeof(run_cols) / sizeof(run_cols[0]))
 

@@ -316,12 +316,12 @@ static int cmd_db__info(int argc, char **argv)
 	printf("database       %s\nschema         %d\n", db_file, db_schema_version());
 	printf("series         %llu\nrevisions      %llu\nkernel builds  %llu\n"
 	       "devices        %llu\njobs           %llu\nlabels         %llu\n"
-	       "runs           %llu\ncell runs      %llu\nsamples        %llu\n"
+	       "runs           %llu\ncells          %llu\nsamples        %llu\n"
 	       "fio results    %llu\n",
 	       (unsigned long long)c.series, (unsigned long long)c.revisions,
 	       (unsigned long long)c.kernel_builds, (unsigned long long)c.devices,
 	       (unsigned long long)c.jobs, (unsigned long long)c.labels,
-	       (unsigned long long)c.runs, (unsigned long long)c.cell_runs,
+	       (unsigned long long)c.runs, (unsigned long long)c.cells,
 	       (unsigned long long)c.samples, (unsigned long long)c.fio);
 	db_close(db);
 	return 0;

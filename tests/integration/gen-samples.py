@@ -57,6 +57,8 @@ def main():
                     help="leave drain_ns/drained/cpu_ns out of the samples")
     ap.add_argument("--undrained", type=int, default=0,
                     help="number of runs per cell whose drain timed out")
+    ap.add_argument("--thp-swpout", action="store_true",
+                    help="add thp_swpout / thp_swpout_fallback (bench --thp)")
     ap.add_argument("--fio", action="store_true", help="add one fio line")
     ap.add_argument("--no-end", action="store_true", help="cut the stream short")
     a = ap.parse_args()
@@ -112,6 +114,8 @@ def main():
                 "miss_free": 0, "zswpout": size * procs // 4096 if backend == "zswap" else 0,
                 "pswpout": 0,
             }
+            if a.thp_swpout:
+                perrun.update({"thp_swpout": size // (2 << 20), "thp_swpout_fallback": r})
             if not a.no_drain:
                 perrun.update({"drain_ns": drain, "drained": drained,
                                "cpu_ns": round(drain * 1.2)})
@@ -129,9 +133,11 @@ def main():
         out.write(json.dumps({"type": "fio", "job": "seqread.fio", "rw": "read",
                               "comp": a.zram_comp, "size_bytes": 1 << 30,
                               "bw_bytes": 1 << 31, "iops": 524288.5,
-                              "lat_mean_ns": 1900, "runtime_ms": 10000}) + "\n")
+                              "lat_mean_ns": 1900, "runtime_ms": 10000},
+                             separators=(",", ":")) + "\n")
     if not a.no_end:
-        out.write(json.dumps({"type": "end", "status": "ok", "samples": nsamples}) + "\n")
+        out.write(json.dumps({"type": "end", "status": "ok", "samples": nsamples},
+                             separators=(",", ":")) + "\n")
 
 
 if __name__ == "__main__":
