@@ -10,6 +10,9 @@
 
 #include <sqlite3.h>
 
+/* PRAGMA application_id of a swaplab database. */
+#define DB_APP_ID 0x53574c42 /* "SWLB" */
+
 /* Every SQL statement swaplab runs; the text is in db.c's sql_text[]. */
 enum db_stmt {
 	ST_BEGIN,
@@ -67,6 +70,9 @@ struct db {
 	char **strs;
 	size_t nr_strs, alloc_strs;
 };
+
+/* The SQL of migration i (from schema version i to i+1), for tests. */
+const char *db_migration_sql(int i);
 
 /* The prepared statement, reset and with its bindings cleared; NULL + error(). */
 sqlite3_stmt *db_stmt(struct db *db, enum db_stmt id);

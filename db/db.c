@@ -19,8 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DB_APP_ID 0x53574c42 /* "SWLB" */
-
 /*
  * Forward-only migrations; never edit one that has shipped, append.
  * docs/db-schema.md describes the resulting schema.
@@ -361,6 +359,12 @@ static const char *const sql_text[ST__COUNT] = {
 		"SELECT r.id, r.uuid FROM label l JOIN run r ON r.label_id = l.id"
 		" WHERE l.name = ?1 ORDER BY r.id",
 };
+
+const char *db_migration_sql(int i)
+{
+	assert(i >= 0 && i < db_schema_version());
+	return migrations[i];
+}
 
 int db_schema_version(void)
 {

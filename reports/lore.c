@@ -36,7 +36,7 @@ static void grid_row(struct grid *g, const char *const *v)
 
 static void grid_print(struct grid *g, FILE *out)
 {
-	size_t w[MAX_COLS], r, c, total = 2;
+	size_t w[MAX_COLS], r, c, total = 2, gap;
 
 	for (c = 0; c < g->cols; c++) {
 		size_t max = 0;
@@ -47,15 +47,15 @@ static void grid_print(struct grid *g, FILE *out)
 		w[c] = c + 1 == g->cols ? max : (max + 2 > g->minw[c] ? max + 2 : g->minw[c]);
 		total += w[c];
 	}
-	if (total > LORE_WIDTH) {
-		/* Too wide with the seed's spacing: fall back to two-space gaps. */
+	/* Too wide with the seed's spacing: two-space gaps, then one. */
+	for (gap = 2; total > LORE_WIDTH && gap >= 1; gap--) {
 		for (c = 0, total = 2; c < g->cols; c++) {
 			size_t max = 0;
 
 			for (r = 0; r < g->nr_rows; r++)
 				if (strlen(g->cell[r][c]) > max)
 					max = strlen(g->cell[r][c]);
-			w[c] = c + 1 == g->cols ? max : max + 2;
+			w[c] = c + 1 == g->cols ? max : max + gap;
 			total += w[c];
 		}
 	}

@@ -484,11 +484,24 @@ static int has_value(const uint64_t *v, size_t n, uint64_t x)
 	return 0;
 }
 
+/* Whether tables[from..] has a modes table of backend at size. */
+static int in_modes_table(const struct report *r, size_t from, const char *backend,
+			  uint64_t size)
+{
+	size_t t;
+
+	for (t = from; t < r->nr_tables; t++)
+		if (r->tables[t].kind == TABLE_MODES && r->tables[t].size == size &&
+		    !strcmp(r->tables[t].backend, backend))
+			return 1;
+	return 0;
+}
+
 /*
  * Per backend, like the seed: a "modes" table for each size measured at
  * several process counts, then a "sizes" table for each process count
- * measured at several sizes; a backend with a single cell gets a
- * one-row sizes table.
+ * measured at several sizes or holding a cell no modes table shows, so
+ * every row appears at least once.
  */
 static void layout(struct report *r, const struct cell_key *keys, size_t nr_keys)
 {
@@ -520,11 +533,16 @@ static void layout(struct report *r, const struct cell_key *keys, size_t nr_keys
 		/* procs values in ascending order (keys are sorted by size first). */
 		qsort(procs, np, sizeof(*procs), cmp_u64);
 		for (j = 0; j < np; j++) {
-			size_t k, count = 0;
+			size_t k, count = 0, uncovered = 0;
 
-			for (k = i; k < e; k++)
-				count += keys[k].procs == procs[j];
-			if (count > 1 || r->nr_tables == before)
+			for (k = i; k < e; k++) {
+				if (keys[k].procs != procs[j])
+					continue;
+				count++;
+				uncovered += !in_modes_table(r, before, backend, keys[k].size);
+			}
+			/* Several sizes, or a cell no modes table shows: a sizes table. */
+			if (count > 1 || uncovered)
 				add_table(r, TABLE_SIZES, backend, 0, (unsigned)procs[j]);
 		}
 		free(sizes);
