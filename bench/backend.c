@@ -159,6 +159,7 @@ static int setup_zswap(struct backend *b, const struct bench_opts *o, struct ben
 {
 	char val[64];
 	struct statvfs vfs;
+	int lfd, ret;
 
 	if (statvfs(o->backing_dir, &vfs) < 0)
 		return error_errno("cannot use '%s' for zswap's backing swap file", o->backing_dir);
@@ -202,14 +203,14 @@ static int setup_zswap(struct backend *b, const struct bench_opts *o, struct ben
 		return error_errno("swapon '%s'", b->swapdev);
 	info("swap file on '%s' refused; using a loop device instead", o->backing_dir);
 	st->nr_swapon--;
-	if (loopdev_attach(st->swap_file, st->loop_dev, sizeof(st->loop_dev)) < 0 ||
-	    state_save(st) < 0)
+	lfd = loopdev_attach(st->swap_file, st->loop_dev, sizeof(st->loop_dev));
+	if (lfd < 0)
 		return -1;
 	snprintf(b->swapdev, sizeof(b->swapdev), "%s", st->loop_dev);
 	snprintf(b->backing, sizeof(b->backing), "loop");
-	if (state_add_swapon(st, b->swapdev) < 0)
-		return -1;
-	return swapdev_on(b->swapdev, o->swap_prio);
+	ret = state_add_swapon(st, b->swapdev) < 0 ? -1 : swapdev_on(b->swapdev, o->swap_prio);
+	close(lfd);
+	return ret;
 }
 
 int backend_setup(struct backend *b, enum bench_backend kind, const struct bench_opts *o,

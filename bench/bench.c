@@ -154,25 +154,39 @@ static int thp_setup(const struct bench_opts *o, struct bench_state *st)
 	return ret;
 }
 
-/* cgroup v2 memory.reclaim, for kernels without MADV_PAGEOUT. */
-static int memcg_setup(struct bench_state *st, char *out, size_t len)
+static int use_memcg(const struct bench_opts *o)
 {
-	char *mounts = slurp_file("/proc/mounts", NULL), mnt[200], buf[256];
-	char *path;
+	return o->pageout == PAGEOUT_MEMCG || (o->pageout == PAGEOUT_AUTO && !pageout_supported());
+}
 
-	if (!mounts || parse_mount_point(mounts, "cgroup2", NULL, mnt, sizeof(mnt)) < 0) {
+/* The cgroup v2 root where memory.reclaim can be used, or -1 and why. */
+static int memcg_root(char *mnt, size_t len)
+{
+	char *mounts = slurp_file("/proc/mounts", NULL), buf[256], *path;
+
+	if (!mounts || parse_mount_point(mounts, "cgroup2", NULL, mnt, len) < 0) {
 		free(mounts);
-		return error("no MADV_PAGEOUT and no cgroup v2 mount: cannot page out");
+		return error("memory.reclaim needs cgroup v2, which is not mounted");
 	}
 	free(mounts);
 	path = xstrfmt("%s/cgroup.subtree_control", mnt);
 	if (read_file_trim(path, buf, sizeof(buf)) < 0 || !word_in_list(buf, "memory")) {
 		error("the cgroup v2 memory controller is not enabled in '%s' (it may be "
-		      "bound to cgroup v1); memory.reclaim is not available", path);
+		      "bound to cgroup v1): memory.reclaim is not available", path);
 		free(path);
 		return -1;
 	}
 	free(path);
+	return 0;
+}
+
+/* cgroup v2 memory.reclaim, for kernels without MADV_PAGEOUT. */
+static int memcg_setup(struct bench_state *st, char *out, size_t len)
+{
+	char mnt[200];
+
+	if (memcg_root(mnt, sizeof(mnt)) < 0)
+		return -1;
 	snprintf(st->cgroup, sizeof(st->cgroup), "%s/swaplab-%d", mnt, (int)getpid());
 	if (state_save(st) < 0)
 		return -1;
@@ -227,6 +241,14 @@ static int preflight(const struct bench_opts *o)
 		return -1;
 	if (o->pageout == PAGEOUT_MADVISE && !pageout_supported())
 		return error("this kernel has no MADV_PAGEOUT (CONFIG_ADVISE_SYSCALLS, Linux 5.4+)");
+	if (use_memcg(o)) {
+		char mnt[200];
+
+		if (memcg_root(mnt, sizeof(mnt)) < 0)
+			return o->pageout == PAGEOUT_AUTO
+				? error("this kernel has no MADV_PAGEOUT either: cannot page out")
+				: -1;
+	}
 	if (o->load != LOAD_NONE && !have_program("stress-ng"))
 		return error("--load needs stress-ng (apt-get install stress-ng)");
 	return 0;
@@ -291,7 +313,7 @@ static int run_backend(const struct bench_opts *o, enum bench_backend kind, stru
 	memset(&c, 0, sizeof(c));
 	if (thp_setup(o, st) < 0)
 		return -1;
-	if (o->pageout == PAGEOUT_MEMCG || (o->pageout == PAGEOUT_AUTO && !pageout_supported())) {
+	if (use_memcg(o)) {
 		if (memcg_setup(st, c.memcg, sizeof(c.memcg)) < 0)
 			return -1;
 	}
@@ -392,7 +414,8 @@ int bench_run(const struct bench_opts *o, FILE *jsonl, FILE *table)
 	if (state_restore(&st) < 0)
 		ret = -1;
 	if (bench_interrupted) {
-		error("interrupted; the system was restored");
+		error(ret == -1 && st.nr_swapon ? "interrupted; restoring failed (see above)"
+						: "interrupted; the system was restored");
 		if (jsonl)
 			out_end(jsonl, "interrupted", nr_samples, "interrupted by a signal");
 		ret = -2;

@@ -79,6 +79,19 @@ int state_lock(void)
 	return 0;
 }
 
+void state_lock_close_in_child(void)
+{
+	/*
+	 * A forked process shares the lock's open file description; closing
+	 * its copy keeps the lock with the parent alone, so a killed parent's
+	 * stragglers cannot keep --cleanup out.
+	 */
+	if (lock_fd >= 0) {
+		close(lock_fd);
+		lock_fd = -1;
+	}
+}
+
 void state_unlock(void)
 {
 	if (lock_fd >= 0) {

@@ -35,6 +35,8 @@ void state_init(struct bench_state *st);
 /* Takes the lock; restores a journal a dead run left behind. */
 int state_lock(void);
 void state_unlock(void);
+/* In a forked child: drop the inherited lock descriptor (not the lock). */
+void state_lock_close_in_child(void);
 /* Writes the journal (atomically); -1 with a message on failure. */
 int state_save(const struct bench_state *st);
 /* Loads the journal of a dead run: 1 found, 0 none, -1 unreadable. */

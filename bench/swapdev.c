@@ -133,8 +133,8 @@ int loopdev_attach(const char *file, char *out, size_t len)
 		goto fail;
 	}
 	close(fd);
-	close(lfd);
-	return 0;
+	/* Autoclear detaches on the last close: the caller closes lfd after swapon. */
+	return lfd;
 fail:
 	if (fd >= 0)
 		close(fd);

@@ -17,7 +17,11 @@ int swapdev_off(const char *path);
 
 /* Creates path (O_EXCL), allocates size bytes (no holes) and signs it. */
 int swapfile_create(const char *path, uint64_t size);
-/* Attaches file to a free loop device (autoclear); writes its path to out. */
+/*
+ * Attaches file to a free loop device (autoclear); writes its path to out
+ * and returns an open fd of it, or -1.  Autoclear detaches the device on
+ * its last close, so keep the fd open until swapon holds the device.
+ */
 int loopdev_attach(const char *file, char *out, size_t len);
 int loopdev_detach(const char *dev);
 

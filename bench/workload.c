@@ -9,6 +9,7 @@
  * blocked in read() on it wakes at that instant (EOF).
  */
 #include "bench/internal.h"
+#include "bench/state.h"
 #include "bench/sysfs.h"
 #include "util.h"
 
@@ -144,6 +145,7 @@ static void child_main(const struct cell *c, unsigned proc, int up, int go)
 	uint64_t t, need = c->size - c->size / 100; /* at least 99% swapped */
 	ssize_t n;
 
+	state_lock_close_in_child();
 	memset(&m, 0, sizeof(m));
 	m.proc = proc;
 	signal(SIGINT, SIG_DFL);

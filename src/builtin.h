@@ -13,5 +13,7 @@ int cmd_submit(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_initramfs(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_db(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -21,6 +21,8 @@ static const struct cmd_struct commands[] = {
 	{ "kernel", cmd_kernel, "kernel trees, revision worktrees and builds for the lab" },
 	{ "initramfs", cmd_initramfs, "write the lab's guest initramfs (busybox + swapbench)" },
 	{ "run", cmd_run, "run a benchmark plan on a device: host, qemu or lava" },
+	{ "db", cmd_db, "store runs in the results database, list and export them" },
+	{ "report", cmd_report, "base-versus-patched speedup tables (lore, markdown, html, csv, json)" },
 };
 
 static void usage(FILE *f)

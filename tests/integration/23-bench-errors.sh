@@ -23,6 +23,8 @@ expect_error "sizes larger than the swap device" "do not fit in the swap device"
 expect_error "pool too small for zswap" "do not fit in zswap's pool" --backend zswap --sizes 1G --procs 3 --zswap-max-pool 1
 expect_error "size not a page multiple" "not a multiple of the page size" --sizes 10000
 expect_error "missing backing directory" "cannot use '/nonexistent'" --backend zswap --sizes 16M --backing-dir /nonexistent
+touch "$tmpdir/exists.jsonl"
+expect_error "--out never overwrites a file" "cannot create '$tmpdir/exists.jsonl': File exists" --sizes 16M --out "$tmpdir/exists.jsonl"
 expect_error "mTHP size the kernel lacks" "no 3072kB mTHP size" --thp 3M
 if command -v setpriv >/dev/null; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$SWAPLAB" bench --sizes 16M >"$tmpdir/out" 2>"$tmpdir/err"
