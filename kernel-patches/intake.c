@@ -216,6 +216,7 @@ void intake_revision_release(struct intake_revision *rev)
 	free(rev->content_hash);
 	free(rev->dir);
 	free(rev->cover_file);
+	free(rev->cover_message_id);
 	free_strv(rev->patch_files, rev->nr_patches);
 	free_strv(rev->message_ids, rev->nr_patches);
 	free_strv(rev->subjects, rev->nr_patches);
@@ -258,6 +259,7 @@ static int revision_from_json(const struct json *root, const char *dir, const ch
 
 		if (json_get_str(cover, "file", &f) == 0)
 			rev->cover_file = xstrfmt("%s/%s", dir, f);
+		rev->cover_message_id = opt_str(cover, "message_id");
 	}
 	rev->nr_patches = (unsigned)patches->len;
 	rev->patch_files = xcalloc(patches->len, sizeof(char *));
@@ -303,6 +305,13 @@ static int manifest_read(const char *dir, struct intake_revision *rev)
 	free(text);
 	free(path);
 	return ret;
+}
+
+int intake_revision_load_dir(const char *dir, struct intake_revision *rev)
+{
+	if (!is_dir(dir))
+		return error("'%s' is not a revision directory", dir);
+	return manifest_read(dir, rev);
 }
 
 int intake_revision_load(const char *patches_dir, const char *series,

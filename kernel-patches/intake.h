@@ -73,6 +73,7 @@ struct intake_revision {
 	char *content_hash;
 	char *dir;                /* <patches-dir>/<series>/v<N> */
 	char *cover_file;         /* full path, or NULL */
+	char *cover_message_id;   /* or NULL */
 	char **patch_files;       /* full paths, in order: what git am takes */
 	char **message_ids;       /* per patch, NULL entries when unknown */
 	char **subjects;          /* per patch */
@@ -82,6 +83,8 @@ struct intake_revision {
 /* Reads <patches_dir>/<series>/v<version>/series.json. */
 int intake_revision_load(const char *patches_dir, const char *series,
 			 unsigned version, struct intake_revision *rev);
+/* Reads <dir>/series.json (dir: a revision directory, e.g. intake_result.dir). */
+int intake_revision_load_dir(const char *dir, struct intake_revision *rev);
 void intake_revision_release(struct intake_revision *rev);
 
 /*

@@ -6,7 +6,9 @@
  * the outcome and chooses the exit status.
  */
 #include "builtin.h"
+#include "db/db.h"
 #include "kernel-patches/intake.h"
+#include "kernel-patches/intake_db.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -34,6 +36,7 @@ static const char usage_text[] =
 	"                       --git-range, the version to give the patches\n"
 	"  --patches-dir DIR    where revisions are stored (default $SWAPLAB_PATCHES_DIR,\n"
 	"                       else the repository's kernel-patches/)\n"
+	"  --db FILE            also record the series and revision in this database\n"
 	"  -n, --dry-run        parse and check only; print what would be stored\n"
 	"  -q, --quiet          no progress messages\n";
 
@@ -62,6 +65,7 @@ int cmd_submit(int argc, char **argv)
 		{ "series", required_argument, NULL, 's' },
 		{ "version", required_argument, NULL, 'v' },
 		{ "patches-dir", required_argument, NULL, 'p' },
+		{ "db", required_argument, NULL, 'D' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -69,7 +73,10 @@ int cmd_submit(int argc, char **argv)
 	};
 	struct intake_request req;
 	struct intake_result res;
-	int c, inputs = 0;
+	struct intake_db idb;
+	struct db *db = NULL;
+	const char *db_file = NULL;
+	int c, inputs = 0, ret = 0;
 
 	memset(&req, 0, sizeof(req));
 	optind = 1;
@@ -114,6 +121,9 @@ int cmd_submit(int argc, char **argv)
 		case 'p':
 			req.patches_dir = optarg;
 			break;
+		case 'D':
+			db_file = optarg;
+			break;
 		case 'n':
 			req.dry_run = 1;
 			break;
@@ -145,8 +155,20 @@ int cmd_submit(int argc, char **argv)
 		error("--lore-url only goes with --msgid");
 		return 129;
 	}
-	if (intake_submit(&req, &res, NULL) < 0)
+	/* Open the database first: a bad --db must not leave stored files. */
+	if (db_file && !req.dry_run) {
+		db = db_open(db_file, DB_CREATE);
+		if (!db)
+			return 1;
+		intake_db_init(&idb, db);
+	}
+	if (intake_submit(&req, &res, db ? &idb.ops : NULL) < 0) {
+		db_close(db);
 		return 1;
+	}
+	/* Known patches: make sure the database knows them too (idempotent). */
+	if (db && res.already && intake_db_upsert_stored(db, res.dir) < 0)
+		ret = 1;
 	if (req.dry_run)
 		print_dry_run(&req, &res);
 	else if (res.already)
@@ -155,6 +177,9 @@ int cmd_submit(int argc, char **argv)
 		printf("stored %s v%u%s: %u patch%s%s in %s\n", res.series, res.version,
 		       res.rfc ? " (RFC)" : "", res.nr_patches, res.nr_patches == 1 ? "" : "es",
 		       res.has_cover ? " + cover letter" : "", res.dir);
+	if (db && !ret)
+		printf("recorded %s v%u in %s\n", res.series, res.version, db_file);
 	intake_result_release(&res);
-	return 0;
+	db_close(db);
+	return ret;
 }

@@ -152,6 +152,26 @@ usage_error "--version 0" --mbox a -v 0
 usage_error "--git-range with one argument" --git-range "$repo"
 usage_error "--git-range with an option as the range" --git-range "$repo" --x..y
 
+# --- --db: the revision is recorded in the lab database too
+if command -v sqlite3 >/dev/null; then
+	db=$tmpdir/lab.db
+	submit --mbox "$FX/encoded-single.mbox" --db "$db"
+	ok $st "submit --db stores and records"
+	check "output says it was recorded" has "recorded zram-fix-the-slot-free-for-zrich v1 in $db"
+	q() { sqlite3 "$db" "select s.name||'|'||ifnull(s.subject,'')||'|'||r.version||'|'||ifnull(r.message_id,'') from revision r join series s on s.id = r.series_id order by s.name"; }
+	check "series and revision rows" test "$(q)" = "zram-fix-the-slot-free-for-zrich|zram: fix the “slot” free for Zürich|1|enc@example.org"
+	submit --mbox "$FX/encoded-single.mbox" --db "$db"
+	check "re-submit with --db: no second row" test "$st" = 0 -a "$(q | wc -l)" = 1
+	submit --mbox "$FX/series-cover3.mbox" --db "$db"
+	check "a revision stored earlier without --db is recorded when submitted again" \
+		sh -c '[ "$1" = 0 ] && grep -q "already submitted" "$2"' - "$st" "$tmpdir/out"
+	check "its row carries the cover letter's message-id" \
+		grep -qx "mm-initialise-b-everywhere|mm: initialise b everywhere|2|cover.v2@example.org" <(q)
+	before=$(store)
+	submit --mbox "$FX/two-versions.mbox" -v 2 --db "$tmpdir/no/such/dir/lab.db"
+	check "an unusable --db: exit 1 and nothing stored" test "$st" = 1 -a "$(store)" = "$before"
+fi
+
 # --- the repository's kernel-patches/ is the default store (dry run: writes nothing)
 (
 	unset SWAPLAB_PATCHES_DIR
