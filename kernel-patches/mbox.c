@@ -57,35 +57,6 @@ static size_t header_name_len(const char *line, size_t len)
 	return 0;
 }
 
-/* Iterates over lines; strips "\n" and a "\r" before it. */
-struct line_iter {
-	const char *p, *end;
-	const char *line;
-	size_t len;
-	unsigned no;
-};
-
-static int next_line(struct line_iter *it)
-{
-	const char *nl;
-
-	if (it->p >= it->end)
-		return 0;
-	it->line = it->p;
-	nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
-	if (nl) {
-		it->len = (size_t)(nl - it->p);
-		it->p = nl + 1;
-	} else {
-		it->len = (size_t)(it->end - it->p);
-		it->p = it->end;
-	}
-	if (it->len && it->line[it->len - 1] == '\r')
-		it->len--;
-	it->no++;
-	return 1;
-}
-
 static int is_blank(const char *s, size_t len)
 {
 	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
@@ -235,7 +206,7 @@ static int is_quoted_from(const char *line, size_t len)
 int mbox_parse(struct mbox *mb, const char *buf, size_t len, const char *source,
 	       unsigned flags)
 {
-	struct line_iter it = { buf, buf + len, NULL, 0, 0 };
+	struct line_iter it;
 	struct mbox add = { NULL, 0, 0 };
 	struct mail *m = NULL;
 	struct sbuf body = SBUF_INIT;
@@ -243,6 +214,7 @@ int mbox_parse(struct mbox *mb, const char *buf, size_t len, const char *source,
 	const char *nul;
 	size_t i;
 
+	line_iter_init(&it, buf, len);
 	nul = memchr(buf, '\0', len);
 	if (nul) {
 		unsigned line = 1;
@@ -253,7 +225,7 @@ int mbox_parse(struct mbox *mb, const char *buf, size_t len, const char *source,
 		return error("%s:%u: binary data (a NUL byte): not an mbox", source, line);
 	}
 	/* Skip blank lines before the first message. */
-	while ((have_line = next_line(&it)) && is_blank(it.line, it.len))
+	while ((have_line = line_next(&it)) && is_blank(it.line, it.len))
 		;
 	if (!have_line)
 		return error("%s: empty: no mail in it", source);
@@ -263,7 +235,7 @@ int mbox_parse(struct mbox *mb, const char *buf, size_t len, const char *source,
 			     "separator nor a mail header: '%.*s'",
 			     source, it.no, (int)(it.len < 60 ? it.len : 60), it.line);
 
-	for (;; have_line = next_line(&it)) {
+	for (;; have_line = line_next(&it)) {
 		int sep = have_line && it.len >= 5 && !memcmp(it.line, "From ", 5) &&
 			  (!m || mbox_is_from_line(it.line, it.len));
 

@@ -1,5 +1,6 @@
 /*
- * sbuf.c - growable NUL-terminated byte buffer used by the patch intake.
+ * sbuf.c - growable NUL-terminated byte buffer and line iterator used by
+ * the patch intake.
  */
 #include "kernel-patches/sbuf.h"
 #include "util.h"
@@ -62,4 +63,29 @@ void sb_release(struct sbuf *sb)
 	free(sb->buf);
 	sb->buf = NULL;
 	sb->len = sb->alloc = 0;
+}
+
+void line_iter_init(struct line_iter *it, const char *buf, size_t len)
+{
+	it->p = buf;
+	it->end = buf + len;
+	it->line = NULL;
+	it->len = 0;
+	it->no = 0;
+}
+
+int line_next(struct line_iter *it)
+{
+	const char *nl;
+
+	if (it->p >= it->end)
+		return 0;
+	it->line = it->p;
+	nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
+	it->len = nl ? (size_t)(nl - it->p) : (size_t)(it->end - it->p);
+	it->p = nl ? nl + 1 : it->end;
+	if (it->len && it->line[it->len - 1] == '\r')
+		it->len--;
+	it->no++;
+	return 1;
 }

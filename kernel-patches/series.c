@@ -155,26 +155,6 @@ void subject_info_release(struct subject_info *si)
 
 /* ---- diffs ---- */
 
-struct body_iter {
-	const char *p, *end, *line;
-	size_t len;
-	unsigned no;
-};
-
-static int body_next(struct body_iter *it)
-{
-	const char *nl;
-
-	if (it->p >= it->end)
-		return 0;
-	it->line = it->p;
-	nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
-	it->len = nl ? (size_t)(nl - it->p) : (size_t)(it->end - it->p);
-	it->p = nl ? nl + 1 : it->end;
-	it->no++;
-	return 1;
-}
-
 static int starts(const char *line, size_t len, const char *prefix)
 {
 	size_t n = strlen(prefix);
@@ -231,13 +211,14 @@ static void hash_line(struct sha256 *h, const char *line, size_t len)
 int patch_check_diff(const char *text, size_t len, const char *what,
 		     char hash[SHA256_HEX_LEN + 1])
 {
-	struct body_iter it = { text, text + len, NULL, 0, 0 };
+	struct line_iter it;
 	struct sha256 h;
 	unsigned files = 0, git_file_line = 0, git_file_lines = 0, want_hunk_line = 0;
 	int in_diff = 0, hunks_ok = 0, cur_git = 0;
 
+	line_iter_init(&it, text, len);
 	sha256_init(&h);
-	while (body_next(&it)) {
+	while (line_next(&it)) {
 		if (in_diff && it.len == 3 && !memcmp(it.line, "-- ", 3))
 			break;     /* the mail signature ends the diff */
 		if (starts(it.line, it.len, "diff --git ")) {
@@ -269,7 +250,7 @@ int patch_check_diff(const char *text, size_t len, const char *what,
 			cur_git = 0;
 			git_file_lines++;
 			hash_line(&h, it.line, it.len);
-			body_next(&it);
+			line_next(&it);
 			hash_line(&h, it.line, it.len);
 			in_diff = 1;
 			hunks_ok = 1;
@@ -291,7 +272,7 @@ int patch_check_diff(const char *text, size_t len, const char *what,
 			while (old || new) {
 				char c;
 
-				if (!body_next(&it))
+				if (!line_next(&it))
 					return error("%s: the hunk at body line %u is cut short: the mail "
 						     "ends with %lu old and %lu new lines missing "
 						     "(truncated patch?)", what, at, old, new);
@@ -490,9 +471,10 @@ out:
 /* "base-commit: <hex>" in a body, as git format-patch --base writes it. */
 static char *find_base_commit(const char *body, size_t len)
 {
-	struct body_iter it = { body, body + len, NULL, 0, 0 };
+	struct line_iter it;
 
-	while (body_next(&it)) {
+	line_iter_init(&it, body, len);
+	while (line_next(&it)) {
 		size_t i, n;
 
 		if (!starts(it.line, it.len, "base-commit: "))
