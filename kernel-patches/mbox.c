@@ -224,6 +224,15 @@ int mbox_parse(struct mbox *mb, const char *buf, size_t len, const char *source,
 			line += *p == '\n';
 		return error("%s:%u: binary data (a NUL byte): not an mbox", source, line);
 	}
+	/* Mail ends with a line break; text cut mid-line is a truncated file. */
+	if (len && buf[len - 1] != '\n') {
+		unsigned line = 1;
+		size_t i;
+
+		for (i = 0; i + 1 < len; i++)
+			line += buf[i] == '\n';
+		return error("%s:%u: the last line has no line break: truncated mbox?", source, line);
+	}
 	/* Skip blank lines before the first message. */
 	while ((have_line = line_next(&it)) && is_blank(it.line, it.len))
 		;

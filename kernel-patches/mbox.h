@@ -49,9 +49,10 @@ struct mbox {
 /*
  * Appends the messages of buf[0..len) (an mbox, or one bare message that
  * starts with its headers) to mb.  source names the input in messages.
- * Errors: empty input, NUL bytes, a first line that is neither a "From "
- * separator nor a header, a malformed header line, or a message that ends
- * inside its headers (a truncated mbox).  On error mb is unchanged.
+ * Errors: empty input, NUL bytes, a last line without a line break or a
+ * message that ends inside its headers (a truncated mbox), a first line
+ * that is neither a "From " separator nor a header, a malformed header
+ * line.  On error mb is unchanged.
  */
 int mbox_parse(struct mbox *mb, const char *buf, size_t len, const char *source,
 	       unsigned flags);

@@ -217,6 +217,8 @@ static void test_errors(void)
 	ok(parse_str(&mb, "\n\n  \n", 0) < 0, "blank input is an error");
 	ok(mbox_parse(&mb, "From: a\0b\n", 10, "nul", 0) < 0, "NUL byte is an error");
 	ok(parse_str(&mb, " continuation first\n", 0) < 0, "continuation before any header");
+	ok(parse_str(&mb, "From: a@b\nSubject: s\n\nbody cut mid-li", 0) < 0 && mb.nr == 0,
+	   "text cut mid-line (no final line break) is a truncated mbox");
 	ok(load(&mb, "no-such-file.mbox", MBOX_RD) < 0, "missing file is an error");
 	mbox_release(&mb);
 }

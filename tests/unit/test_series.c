@@ -285,6 +285,53 @@ static void test_assemble(void)
 	}
 }
 
+/*
+ * Every prefix of a real thread either assembles or is refused: never a
+ * crash or a sanitizer report (this binary also runs under ASan/UBSan).
+ * A cut inside a patch must be refused.
+ */
+static void test_truncations(void)
+{
+	char *path = fixture("thread-rfc-v3.mbox");
+	size_t len, cut, tried = 0, refused_inside = 0, inside = 0;
+	char *text = slurp_file(path, &len);
+	struct series_opts o = { NULL, 0, NULL };
+	const char *last_hunk;
+	FILE *saved = stderr;
+
+	ok(text != NULL, "read the thread fixture");
+	if (!text) {
+		free(path);
+		return;
+	}
+	/* The last patch mail's diff: cuts in it lose lines of a hunk. */
+	last_hunk = strstr(strstr(text, "[RFC PATCH v3 4/4]"), "@@ -1,3 +1,4 @@");
+	stderr = fopen("/dev/null", "w");
+	for (cut = 0; cut <= len; cut += 7) {
+		struct mbox mb = { NULL, 0, 0 };
+		struct patch_series s;
+		int r = -1;
+
+		if (mbox_parse(&mb, text, cut, "cut", MBOX_RD) == 0)
+			r = series_assemble(&mb, &o, "cut", &s);
+		if (r == 0)
+			series_release(&s);
+		mbox_release(&mb);
+		tried++;
+		if (last_hunk && text + cut > last_hunk + 20 && text + cut < strstr(last_hunk, "\n-- \n")) {
+			inside++;
+			refused_inside += r < 0;
+		}
+	}
+	fclose(stderr);
+	stderr = saved;
+	ok(tried > 100, "%zu prefixes parsed without a crash", tried);
+	ok(inside > 0 && refused_inside == inside, "every cut inside the last hunk refused (%zu of %zu)",
+	   refused_inside, inside);
+	free(text);
+	free(path);
+}
+
 int main(void)
 {
 	util_quiet = 1;
@@ -292,5 +339,6 @@ int main(void)
 	test_diffs();
 	test_names();
 	test_assemble();
+	test_truncations();
 	return done_testing();
 }
