@@ -54,7 +54,7 @@ $(BUILD)/swaplab: $(BUILD)/obj/src/swaplab.o $(OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/swapbench: $(BENCH_STATIC_OBJ)
-	$(CC) $(ALL_CFLAGS) -static -o $@ $^
+	$(CC) $(ALL_CFLAGS) -static -o $@ $^ -lm
 
 $(BUILD)/asan/swaplab: $(BUILD)/asan/obj/src/swaplab.o $(OBJ_ASAN)
 	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -o $@ $^ $(LIBS)
