@@ -71,7 +71,7 @@ static int opt_minutes(const char *key, const char *v, unsigned *out)
 	uint64_t ms;
 
 	if (parse_duration_ms(v, &ms) < 0 || ms < 60000 || ms > 7 * 24 * 3600 * 1000ULL)
-		return error("lava device: option '%s': expected a duration of at least 1m (e.g. 30m, 2h), got '%s'",
+		return error("lava device: option '%s': expected a duration of at least 1m (e.g. 30m, 180m), got '%s'",
 			     key, v);
 	*out = (unsigned)((ms + 59999) / 60000);
 	return 0;
@@ -126,10 +126,10 @@ static int set_option(struct lava_dev *d, const char *opt)
 		j->visibility = keep(d, v);
 	} else if (!strcmp(key, "memory")) return opt_uint(key, v, 256, 1 << 20, &j->memory_mb);
 	else if (!strcmp(key, "cpus")) return opt_uint(key, v, 1, 256, &j->cpus);
-	else if (!strcmp(key, "no-kvm")) {
+	else if (!strcmp(key, "kvm")) {
 		if (opt_uint(key, v, 0, 1, &u) < 0)
 			return -1;
-		j->no_kvm = (int)u;
+		d->use_kvm = (int)u;
 	} else if (!strcmp(key, "job-timeout")) return opt_minutes(key, v, &j->job_timeout_min);
 	else if (!strcmp(key, "boot-timeout")) return opt_minutes(key, v, &j->boot_timeout_min);
 	else if (!strcmp(key, "test-timeout")) return opt_minutes(key, v, &j->test_timeout_min);
