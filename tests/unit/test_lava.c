@@ -336,8 +336,11 @@ static void test_log_and_outcome(void)
 	lava_log_release(&log);
 	free(text);
 
-	lava_log_parse("- {\"lvl\": \"results\", \"msg\": {\"case\": \"job\", \"definition\": \"lava\", \"result\": \"pass\"}}\n",
-		       92, &log);
+	{
+		const char *l = "- {\"lvl\": \"results\", \"msg\": {\"case\": \"job\", \"definition\": \"lava\", \"result\": \"pass\"}}\n";
+
+		lava_log_parse(l, strlen(l), &log);
+	}
 	memset(&res, 0, sizeof(res));
 	lava_outcome("Complete", &log, "13", out, &res);
 	ok(res.status == LAB_FAILED && strstr(res.message, "no benchmark stream"),
