@@ -2,10 +2,14 @@
  * cmd_bench.c - `swaplab bench`: the benchmark on this machine's kernel.
  * The JSON Lines stream goes to standard output (--json), to --out FILE,
  * or both at once; the summary table goes to standard output, or to
- * standard error when standard output carries JSON.
+ * standard error when standard output carries JSON.  With --db FILE
+ * --label NAME the stream is also stored, through the same import as
+ * `swaplab db import` (a temporary file, imported in one transaction once
+ * the run is complete, so an interrupted run stores nothing).
  */
 #include "bench/bench.h"
 #include "builtin.h"
+#include "db/db.h"
 #include "util.h"
 
 #include <errno.h>
@@ -42,6 +46,8 @@ int cmd_bench(int argc, char **argv)
 	struct bench_opts o;
 	struct tee t = { NULL, NULL };
 	FILE *out = NULL, *jsonl = NULL, *table;
+	struct db *db = NULL;
+	char tmp[64] = "";
 	int ret;
 
 	bench_opts_init(&o);
@@ -56,15 +62,36 @@ int cmd_bench(int argc, char **argv)
 		bench_opts_release(&o);
 		return ret < 0 ? 1 : 0;
 	}
-	if (o.db || o.label) {
-		error("--db and --label need the database module, which this build does not have yet");
+	if (!o.db != !o.label) {
+		error("--db and --label go together: the database and the label to store the run under");
 		bench_opts_release(&o);
 		return 129;
+	}
+	if (o.db) {
+		/* Fail on a bad database before the benchmark runs, not after. */
+		db = db_open(o.db, DB_CREATE);
+		if (!db) {
+			bench_opts_release(&o);
+			return 1;
+		}
+		if (!o.out) {
+			int fd;
+
+			snprintf(tmp, sizeof(tmp), "/tmp/swaplab-bench-XXXXXX.jsonl");
+			fd = mkstemps(tmp, 6);
+			if (fd < 0 || !(out = fdopen(fd, "w"))) {
+				error_errno("cannot create a temporary file");
+				db_close(db);
+				bench_opts_release(&o);
+				return 1;
+			}
+		}
 	}
 	if (o.out) {
 		out = fopen(o.out, "wx");
 		if (!out) {
 			error_errno("cannot create '%s'", o.out);
+			db_close(db);
 			bench_opts_release(&o);
 			return 1;
 		}
@@ -84,6 +111,23 @@ int cmd_bench(int argc, char **argv)
 		ret = error_errno("cannot write '%s'", o.out);
 	if (ret < 0 && o.out)
 		warning("'%s' holds an incomplete run (its end line is not \"ok\")", o.out);
+	if (db) {
+		if (ret == 0) {
+			struct db_import_opts io = { .device_kind = "host" };
+			struct db_import_stats st;
+
+			if (db_import_jsonl(db, o.out ? o.out : tmp, o.label, &io, &st) < 0)
+				ret = -1;
+			else
+				info("stored %llu samples in '%s' under label '%s'",
+				     (unsigned long long)st.samples, o.db, o.label);
+		} else {
+			warning("nothing was stored in '%s'", o.db);
+		}
+		db_close(db);
+	}
+	if (tmp[0])
+		unlink(tmp);
 	bench_opts_release(&o);
 	if (ret == -2)
 		return 130;

@@ -16,6 +16,7 @@ struct cmd_struct {
 
 static const struct cmd_struct commands[] = {
 	{ "bench", cmd_bench, "measure munmap() of swap-filled VMAs on this kernel" },
+	{ "db", cmd_db, "store runs in the results database, list and export them" },
 	{ "kernel", cmd_kernel, "kernel trees, revision worktrees and builds for the lab" },
 	{ "initramfs", cmd_initramfs, "write the lab's guest initramfs (busybox + swapbench)" },
 	{ "run", cmd_run, "run a benchmark plan on a device: host, qemu or lava" },
