@@ -112,8 +112,15 @@ static int set_field(const char *path, int line, const char *key, char *val,
 	} else if (!strcmp(key, "user") || !strcmp(key, "username")) {
 		free(cfg->user);
 		cfg->user = xstrdup(val);
+	} else if (!strcmp(key, "timeout")) {
+		char *end;
+		double t = strtod(val, &end);
+
+		if (end == val || *end || !(t > 0 && t <= 86400))
+			return error("%s:%d: timeout must be seconds in (0, 86400]", path, line);
+		cfg->timeout_s = t;
 	}
-	/* Other keys (lavacli's proxy, timeout, ...) are accepted and ignored. */
+	/* Other keys (lavacli's proxy, verify_ssl_cert, ...) are accepted and ignored. */
 	return 0;
 }
 
@@ -142,8 +149,9 @@ int lava_config_parse_conf(const char *path, const char *text, struct lava_confi
 		*eq = '\0';
 		key = trim(l);
 		val = unquote(trim(eq + 1));
-		if (strcmp(key, "url") && strcmp(key, "token") && strcmp(key, "user")) {
-			ret = error("%s:%d: unknown key '%.40s' (expected url, token or user)",
+		if (strcmp(key, "url") && strcmp(key, "token") && strcmp(key, "user") &&
+		    strcmp(key, "timeout")) {
+			ret = error("%s:%d: unknown key '%.40s' (expected url, token, user or timeout)",
 				    path, line, key);
 			break;
 		}
@@ -305,6 +313,13 @@ int lava_config_load(struct lava_config *cfg, const char *identity)
 			free(cfg->token_from);
 			cfg->token_from = xstrdup("SWAPLAB_LAVA_TOKEN");
 		}
+	}
+	if (ret == 0 && getenv("SWAPLAB_LAVA_TIMEOUT") && *getenv("SWAPLAB_LAVA_TIMEOUT")) {
+		char *v = xstrdup(getenv("SWAPLAB_LAVA_TIMEOUT"));
+
+		if (set_field("SWAPLAB_LAVA_TIMEOUT", 0, "timeout", v, cfg) < 0)
+			ret = -1;
+		free(v);
 	}
 	if (ret == 0 && !cfg->url)
 		ret = error("no LAVA server configured: set SWAPLAB_LAVA_URL (and SWAPLAB_LAVA_TOKEN), "

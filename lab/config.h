@@ -2,10 +2,12 @@
  * lab/config.h - where the lab finds its LAVA server and the token for it.
  *
  * Each of the two settings is taken from the first place that has it:
- *   1. the environment: SWAPLAB_LAVA_URL, SWAPLAB_LAVA_TOKEN;
+ *   1. the environment: SWAPLAB_LAVA_URL, SWAPLAB_LAVA_TOKEN (and
+ *      SWAPLAB_LAVA_TIMEOUT, seconds per request);
  *   2. swaplab's file: $SWAPLAB_LAVA_CONFIG, else
  *      $XDG_CONFIG_HOME/swaplab/lava.conf (~/.config/swaplab/lava.conf),
- *      lines "url = ...", "token = ...", "user = ..." and # comments;
+ *      lines "url = ...", "token = ...", "user = ...", "timeout = <s>"
+ *      and # comments;
  *   3. lavacli's identities: $XDG_CONFIG_HOME/lavacli.yaml
  *      (~/.config/lavacli.yaml), the identity named by --identity or
  *      SWAPLAB_LAVA_IDENTITY, else "default"; its "uri" may end in /RPC2
@@ -24,6 +26,7 @@ struct lava_config {
 	char *user;    /* informational, may be NULL */
 	char *url_from;    /* where url came from, for messages */
 	char *token_from;  /* where the token came from, or NULL */
+	double timeout_s;  /* per-request limit ("timeout", SWAPLAB_LAVA_TIMEOUT); 0: default */
 };
 
 /*

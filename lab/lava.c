@@ -29,7 +29,9 @@ int lava_client_init(struct lava_client *c, const struct lava_config *cfg)
 	c->base = xstrdup(cfg->url);
 	c->http.auth_token = cfg->token;
 	c->http.connect_timeout_ms = 10000;
-	c->http.timeout_ms = 120000;
+	c->http.timeout_ms = cfg->timeout_s > 0 ? (long)(cfg->timeout_s * 1000) : 120000;
+	if (c->http.connect_timeout_ms > c->http.timeout_ms)
+		c->http.connect_timeout_ms = c->http.timeout_ms;
 	c->http.max_body = (size_t)256 << 20; /* job logs can be large */
 	c->token_from = cfg->token_from;
 	return 0;

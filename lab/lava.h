@@ -11,10 +11,10 @@
  *   test cases      every figure becomes `lava-test-case <name> --result
  *                   pass --measurement <v> --units <u>`, e.g.
  *                   zram-256M-2p-run3-p1-munmap_ms;
- *   full stream     the JSONL is printed base64-encoded between
- *                   SWAPLAB-JSONL-BEGIN / -END markers with its size and
- *                   MD5, so lava_log_parse() rebuilds it byte for
- *                   byte from the job log and detects any loss.
+ *   full stream     the JSONL is printed in the guest console protocol
+ *                   of lab/initramfs.h (numbered SWAPLAB-JSONL lines and
+ *                   a sha256), so it is rebuilt byte for byte from the
+ *                   job log's console lines and any loss is detected.
  *
  * Library code: returns error() (-1), never exits, never prints a token.
  */
@@ -67,6 +67,9 @@ struct lava_job_opts {
 	int no_kvm;                    /* qemu: context no_kvm */
 	const char *kernel_args;       /* appended to the kernel command line */
 	const char *prompt;            /* shell prompt on the console, default "/ # " */
+	const char *guest_args;        /* ramdisk boots: kernel arguments for the lab
+					  initramfs, default "swaplab.shell=1" (its
+					  /init sets up, then gives LAVA a shell) */
 	const char *login_user;        /* rootfs with a login prompt: auto_login user */
 	unsigned job_timeout_min;      /* default 60 */
 	unsigned boot_timeout_min;     /* default 10 */
@@ -97,22 +100,16 @@ struct lava_case {
 	char *units;
 };
 
-enum lava_jsonl_state {
-	LAVA_JSONL_NONE,     /* no markers in the log */
-	LAVA_JSONL_OK,       /* rebuilt; size and MD5 match */
-	LAVA_JSONL_CORRUPT,  /* markers seen but the stream is damaged */
-};
-
 struct lava_log {
 	struct lava_case *cases;
 	size_t nr_cases, alloc_cases;
 	int job_result;          /* 1 pass, 0 fail, -1 no lava/job result */
 	char *error_type;        /* of a failed job: Infrastructure, Job, Test, ... */
 	char *error_msg;
-	enum lava_jsonl_state jsonl_state;
-	char *jsonl;             /* the rebuilt stream when LAVA_JSONL_OK */
-	size_t jsonl_len;
-	char *jsonl_problem;     /* why, when LAVA_JSONL_CORRUPT */
+	char *console;           /* the board's output ("target" lines), one per line */
+	size_t console_len;
+	char *console_unescaped; /* the same with LAVA's '"' -> '\"' undone */
+	size_t console_unescaped_len;
 	size_t lines, bad_lines; /* log entries read / not understood */
 };
 
@@ -130,16 +127,6 @@ void lava_log_release(struct lava_log *log);
  * scalars, possibly tagged) to JSON text; -1 if it is not such a line.
  */
 int lava_yaml_flow_to_json(const char *line, size_t len, char **out);
-
-/* MD5 of p as 32 hex digits (what `md5sum` prints), to check the stream. */
-void md5_hex(const unsigned char *p, size_t len, char out[33]);
-
-/*
- * Checks a JSONL stream as swapbench writes it: every line JSON, the last
- * one {"type":"end","status":"ok"}.  0 if complete; -1 and *why (static
- * or malloc'd into why_buf) otherwise.
- */
-int lava_jsonl_complete(const char *jsonl, size_t len, char *why, size_t why_len);
 
 /* ---- REST client (lab/lava.c) ---- */
 
@@ -178,7 +165,17 @@ void lava_cases_free(struct lava_case *cases, size_t nr);
 
 /* ---- the `lava` lab device (lab/lava_device.c) ---- */
 
-extern const struct lab_device_ops lab_device_lava;
+/* lab_lava_ops is declared in lab/device.h. */
+
+/*
+ * Judges a finished job from its health (Complete, Incomplete, Canceled)
+ * and its log: fills res (status, message; jsonl_path when the stream is
+ * intact and complete, written to jsonl_path).  Nothing is left at
+ * jsonl_path otherwise.  Returns 1 when the failure is worth a retry
+ * (LAVA error type Infrastructure, or a stream damaged in transit).
+ */
+int lava_outcome(const char *health, const struct lava_log *log, const char *job_id,
+		 const char *jsonl_path, struct lab_result *res);
 
 /*
  * The job definition a `lava` device would submit for plan and kernel

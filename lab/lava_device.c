@@ -18,6 +18,8 @@
  * failure is final and reported with LAVA's error type and message.
  */
 #include "lab/lava.h"
+#include "lab/device.h"
+#include "lab/initramfs.h"
 #include "util.h"
 
 #include <errno.h>
@@ -42,6 +44,7 @@ struct lava_dev {
 	uint64_t wait_ms;        /* 0: until the job finishes */
 	unsigned run_seq;
 	int use_kvm;             /* qemu: let the template use KVM */
+	const char *busybox;     /* static busybox for a ramdisk built here */
 	struct lava_config cfg;
 	struct lava_client client;
 	int client_ready;
@@ -68,7 +71,7 @@ static int opt_minutes(const char *key, const char *v, unsigned *out)
 	uint64_t ms;
 
 	if (parse_duration_ms(v, &ms) < 0 || ms < 60000 || ms > 7 * 24 * 3600 * 1000ULL)
-		return error("lava device: option '%s': expected a duration of at least 1m (e.g. 30m, 2h), got '%s'",
+		return error("lava device: option '%s': expected a duration of at least 1m (e.g. 30m, 180m), got '%s'",
 			     key, v);
 	*out = (unsigned)((ms + 59999) / 60000);
 	return 0;
@@ -102,7 +105,9 @@ static int set_option(struct lava_dev *d, const char *opt)
 	if (!strcmp(key, "kernel")) j->art.kernel = keep(d, v);
 	else if (!strcmp(key, "dtb")) j->art.dtb = keep(d, v);
 	else if (!strcmp(key, "modules")) j->art.modules = keep(d, v);
-	else if (!strcmp(key, "ramdisk")) j->art.ramdisk = keep(d, v);
+	else if (!strcmp(key, "ramdisk") || !strcmp(key, "initrd")) j->art.ramdisk = keep(d, v);
+	else if (!strcmp(key, "busybox")) d->busybox = keep(d, v);
+	else if (!strcmp(key, "guest-args")) j->guest_args = keep(d, v);
 	else if (!strcmp(key, "rootfs")) j->art.rootfs = keep(d, v);
 	else if (!strcmp(key, "swapbench")) j->art.swapbench = keep(d, v);
 	else if (!strcmp(key, "artifact-url")) j->artifact_base = keep(d, v);
@@ -121,10 +126,10 @@ static int set_option(struct lava_dev *d, const char *opt)
 		j->visibility = keep(d, v);
 	} else if (!strcmp(key, "memory")) return opt_uint(key, v, 256, 1 << 20, &j->memory_mb);
 	else if (!strcmp(key, "cpus")) return opt_uint(key, v, 1, 256, &j->cpus);
-	else if (!strcmp(key, "no-kvm")) {
+	else if (!strcmp(key, "kvm")) {
 		if (opt_uint(key, v, 0, 1, &u) < 0)
 			return -1;
-		j->no_kvm = (int)u;
+		d->use_kvm = (int)u;
 	} else if (!strcmp(key, "job-timeout")) return opt_minutes(key, v, &j->job_timeout_min);
 	else if (!strcmp(key, "boot-timeout")) return opt_minutes(key, v, &j->boot_timeout_min);
 	else if (!strcmp(key, "test-timeout")) return opt_minutes(key, v, &j->test_timeout_min);
@@ -226,8 +231,14 @@ char *lava_device_job(struct lab_device *dev, const struct lab_plan *plan,
 			o.art.kernel = kernel->image;
 		if (kernel->dtb)
 			o.art.dtb = kernel->dtb;
-		if (kernel->modules)
-			o.art.modules = kernel->modules;
+		/* Modules travel inside the lab initramfs; LAVA deploys them
+		   separately only as a tarball next to an NFS root. */
+		if (kernel->modules && o.type == LAVA_DT_RPI4 && o.art.rootfs) {
+			struct stat st;
+
+			if (stat(kernel->modules, &st) == 0 && S_ISREG(st.st_mode))
+				o.art.modules = kernel->modules;
+		}
 	}
 	return lava_job_definition(&o);
 }
@@ -387,11 +398,13 @@ static int run_server(struct lava_dev *d, const char *workdir, const char *defin
 	return 0;
 }
 
-/* Turns what came back into a lab result; 1 if the attempt should be retried. */
-static int classify(const char *health, const struct lava_log *log, const char *job_id,
-		    struct lab_result *res)
+int lava_outcome(const char *health, const struct lava_log *log, const char *job_id,
+		 const char *jsonl_path, struct lab_result *res)
 {
-	char why[256];
+	struct guest_report g;
+	unsigned long samples;
+	char *msg = NULL;
+	int again = 0;
 
 	if (!strcmp(health, "Canceled") ||
 	    (log->error_type && !strcmp(log->error_type, "Canceled"))) {
@@ -412,28 +425,47 @@ static int classify(const char *health, const struct lava_log *log, const char *
 		res->status = LAB_FAILED;
 		return 0;
 	}
-	switch (log->jsonl_state) {
-	case LAVA_JSONL_NONE:
-		res->status = LAB_FAILED;
-		res->message = xstrfmt("LAVA job %s completed but its log has no benchmark stream (did the test definition run?)",
-				       job_id);
-		return 0;
-	case LAVA_JSONL_CORRUPT:
-		/* Serial noise or a lost console: the board is fine, try again. */
+	/* The console as logged, else with LAVA's quote escaping undone: the
+	   checksum accepts exactly one of them. */
+	if (guest_console_parse(log->console, log->console_len, jsonl_path, &g) == 0 &&
+	    g.stream_seen && !g.stream_ok) {
+		struct guest_report u;
+
+		if (guest_console_parse(log->console_unescaped, log->console_unescaped_len,
+					jsonl_path, &u) == 0 && u.stream_ok) {
+			guest_report_release(&g);
+			g = u;
+		} else {
+			guest_report_release(&u);
+		}
+	}
+	if (access(jsonl_path, F_OK) < 0 && g.stream_ok) {
 		res->status = LAB_INFRA_ERROR;
-		res->message = xstrfmt("LAVA job %s: the benchmark stream arrived damaged: %s",
-				       job_id, log->jsonl_problem);
-		return 1;
-	case LAVA_JSONL_OK:
-		break;
-	}
-	if (lava_jsonl_complete(log->jsonl, log->jsonl_len, why, sizeof(why)) < 0) {
-		res->status = LAB_FAILED;
-		res->message = xstrfmt("LAVA job %s: %s", job_id, why);
+		res->message = xstrfmt("LAVA job %s: cannot write '%s'", job_id, jsonl_path);
+		guest_report_release(&g);
 		return 0;
 	}
-	res->status = LAB_COMPLETE;
-	return 0;
+	if (!g.stream_seen && !g.problem) {
+		res->status = LAB_FAILED;
+		res->message = xstrfmt("LAVA job %s completed but its log has no benchmark stream%s%s",
+				       job_id, g.panic ? "; the kernel said: " : "", g.panic ? g.panic : "");
+	} else if (!g.stream_ok) {
+		/* Noise on the serial line, a lost console: try again. */
+		res->status = LAB_INFRA_ERROR;
+		res->message = xstrfmt("LAVA job %s: the benchmark stream arrived damaged: %s", job_id,
+				       g.problem ? g.problem : "?");
+		again = 1;
+	} else if ((res->status = lab_jsonl_check(jsonl_path, &samples, &msg)) != LAB_COMPLETE) {
+		res->message = xstrfmt("LAVA job %s: %s (swapbench exit status %d)", job_id,
+				       msg ? msg : "incomplete stream", g.rc);
+	} else {
+		res->jsonl_path = xstrdup(jsonl_path);
+	}
+	if (res->status != LAB_COMPLETE)
+		unlink(jsonl_path);  /* nothing half-written is left as a result */
+	free(msg);
+	guest_report_release(&g);
+	return again;
 }
 
 static int lava_run(struct lab_device *dev, const struct lab_plan *plan,
@@ -441,18 +473,40 @@ static int lava_run(struct lab_device *dev, const struct lab_plan *plan,
 		    struct lab_result *res)
 {
 	struct lava_dev *d = dev->priv;
-	char *definition = lava_device_job(dev, plan, kernel);
-	char *job_path = NULL;
+	char *definition, *job_path = NULL, *built_ramdisk = NULL;
 	int ret = -1;
 	unsigned attempt;
 
 	memset(res, 0, sizeof(*res));
+	if (mkdir(workdir, 0755) < 0 && errno != EEXIST)
+		return error_errno("cannot create '%s'", workdir);
+	if (!d->job.art.ramdisk && !d->job.art.rootfs) {
+		/* The lab initramfs for this kernel: busybox, swapbench, modules. */
+		int arm = d->job.type == LAVA_DT_RPI4 ||
+			  (d->job.arch && (!strcmp(d->job.arch, "arm64") || !strcmp(d->job.arch, "aarch64")));
+		char *bb = d->busybox ? xstrdup(d->busybox) : initramfs_default_busybox(arm ? "arm64" : "x86_64");
+		char *sb = initramfs_default_swapbench(arm ? "arm64" : "x86_64");
+		struct initramfs_opts io = { arm ? "arm64" : "x86_64", bb, sb,
+					     kernel ? kernel->modules : NULL, NULL, 0 };
+		char *rd = xstrfmt("%s/lava-initramfs.cpio.gz", workdir);
+		int st = initramfs_build(&io, rd);
+
+		free(bb);
+		free(sb);
+		if (st < 0) {
+			free(rd);
+			return -1;
+		}
+		built_ramdisk = rd;
+	}
+	/* A ramdisk built here is this run's only (the next kernel may differ). */
+	d->job.art.ramdisk = built_ramdisk ? built_ramdisk : d->job.art.ramdisk;
+	definition = lava_device_job(dev, plan, kernel);
+	if (built_ramdisk)
+		d->job.art.ramdisk = NULL;
+	free(built_ramdisk);
 	if (!definition)
 		return -1;
-	if (mkdir(workdir, 0755) < 0 && errno != EEXIST) {
-		error_errno("cannot create '%s'", workdir);
-		goto out;
-	}
 	job_path = xstrfmt("%s/lava-job.yaml", workdir);
 	if (write_file_atomic(job_path, definition, strlen(definition)) < 0)
 		goto out;
@@ -492,16 +546,11 @@ static int lava_run(struct lab_device *dev, const struct lab_plan *plan,
 		res->message = NULL;
 		res->log_path = log_path;
 		res->job_id = job_id;
-		again = classify(health, &log, job_id, res);
-		if (res->status == LAB_COMPLETE) {
+		{
 			char *p = xstrfmt("%s/lava-%s.jsonl", workdir, job_id);
 
-			if (write_file_atomic(p, log.jsonl, log.jsonl_len) < 0) {
-				free(p);
-				lava_log_release(&log);
-				goto out;
-			}
-			res->jsonl_path = p;
+			again = lava_outcome(health, &log, job_id, p, res);
+			free(p);
 		}
 		lava_log_release(&log);
 		if (!again || attempt == d->retries)
@@ -515,7 +564,7 @@ out:
 	return ret;
 }
 
-const struct lab_device_ops lab_device_lava = {
+const struct lab_device_ops lab_lava_ops = {
 	.kind = "lava",
 	.init = lava_init,
 	.run = lava_run,

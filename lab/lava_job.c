@@ -11,6 +11,7 @@
  * that carries user input (the plan) is single-quoted by sh_quote().
  */
 #include "lab/lava.h"
+#include "lab/device.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -149,16 +150,6 @@ static const char *compression_of(const char *name)
 	return NULL;
 }
 
-/* Whether the plan already names the device. */
-static int plan_has_device(const struct lab_plan *plan)
-{
-	for (size_t i = 0; i < plan->argc; i++)
-		if (!strcmp(plan->argv[i], "--device") ||
-		    !strncmp(plan->argv[i], "--device=", 9))
-			return 1;
-	return 0;
-}
-
 static int has_word(const char *s, const char *w)
 {
 	size_t n = strlen(w);
@@ -193,72 +184,79 @@ static const char awk_cases[] =
 	" printf \"%s-cpu_ms %.6f ms\\n\", c, num(\"cpu_ns\") / 1e6 } }"
 	" /\"type\": *\"fio\"/ { printf \"fio-%s-%s-bw_MiBps %.3f MiB/s\\n\", str(\"job\"), str(\"comp\"), num(\"bw_bytes\") / 1048576 }";
 
-/* The inline test definition's run steps. */
+static void put_step(FILE *f, const char *step)
+{
+	fputs("          - ", f);
+	yaml_put_string(f, step);
+	fputc('\n', f);
+}
+
+/*
+ * The inline test definition's run steps.  LAVA runs them as one script
+ * under `sh -e -x`: every step must succeed, tracing is turned off first
+ * (it would interleave with the stream on the console).
+ */
 static void put_steps(FILE *f, const struct lava_job_opts *o, const char *swapbench_url)
 {
-	const char *ind = "          - ";
-	size_t i;
+	char **argv, *buf = NULL;
+	size_t argc, len = 0, i;
+	FILE *m;
 
-	/* run.sh runs under `set -e -x`: stop the tracing (it would double
-	   the console output and interleave with the stream). */
-	fprintf(f, "%s", ind); yaml_put_string(f, "set +x"); fputc('\n', f);
-	fprintf(f, "%s", ind); yaml_put_string(f, "mkdir -p /tmp && cd /tmp"); fputc('\n', f);
-	/* Where swapbench is: downloaded, appended to the ramdisk, or on PATH. */
+	put_step(f, "set +x");
+	/* What the lab's /init does before it hands over a shell (its
+	   swaplab.shell=1), so a full root file system is set up alike. */
+	put_step(f, "grep -q ' /proc ' /proc/mounts 2>/dev/null || mount -t proc proc /proc");
+	put_step(f, "grep -q ' /sys ' /proc/mounts || mount -t sysfs sysfs /sys");
+	put_step(f, "grep -q ' /dev ' /proc/mounts || mount -t devtmpfs devtmpfs /dev || true");
+	put_step(f, "grep -q ' /sys/kernel/debug ' /proc/mounts || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true");
+	put_step(f, "grep -q ' /sys/fs/cgroup ' /proc/mounts || mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null || true");
+	put_step(f, "mkdir -p /tmp /var/tmp && cd /tmp");
+	put_step(f, "if [ -d /lib/modules/$(uname -r) ]; then for m in zsmalloc zram lzo lzo-rle lz4 zstd loop; do modprobe -q $m 2>/dev/null || true; done; fi");
+	/* Only emergencies on the console: kernel messages must not split
+	   the stream. */
+	put_step(f, "echo '1 4 1 7' > /proc/sys/kernel/printk || true");
+	/* Where swapbench is: downloaded, appended to the ramdisk, or inside. */
 	if (swapbench_url && o->type == LAVA_DT_RPI4) {
-		char *q = sh_quote(swapbench_url), *s;
+		char *q = sh_quote(swapbench_url), *st;
 
-		s = xstrfmt("(wget -q -O /tmp/swapbench %s || curl -fsS -o /tmp/swapbench %s) && chmod 755 /tmp/swapbench && SB=/tmp/swapbench",
-			    q, q);
-		fprintf(f, "%s", ind); yaml_put_string(f, s); fputc('\n', f);
-		free(s);
+		st = xstrfmt("(wget -q -O /tmp/swapbench %s || curl -fsS -o /tmp/swapbench %s) && chmod 755 /tmp/swapbench && SB=/tmp/swapbench",
+			     q, q);
+		put_step(f, st);
+		free(st);
 		free(q);
+	} else if (swapbench_url) {
+		put_step(f, "SB=/usr/bin/swapbench");
 	} else {
-		fprintf(f, "%s", ind);
-		yaml_put_string(f, "SB=$(command -v swapbench || echo /usr/bin/swapbench)");
-		fputc('\n', f);
+		put_step(f, "SB=$(command -v swapbench || echo /bin/swapbench)");
 	}
-	/* The plan, every argument quoted. */
+	/* The plan, every argument quoted, with --json and --device added. */
+	argv = lab_plan_argv(o->plan, o->device_label, &argc);
+	m = open_memstream(&buf, &len);
+	fputs("rc=0; \"$SB\"", m);
+	for (i = 0; i < argc; i++) {
+		char *q = sh_quote(argv[i]);
+
+		fprintf(m, " %s", q);
+		free(q);
+	}
+	fputs(" >/tmp/swaplab.jsonl || rc=$?", m);
+	fclose(m);
+	lab_argv_free(argv);
+	put_step(f, buf);
+	free(buf);
+	put_step(f, "if [ $rc = 0 ]; then R=pass; else R=fail; fi; lava-test-case swapbench --result $R --measurement $rc --units exit_status");
 	{
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *m = open_memstream(&buf, &len);
+		char *st = xstrfmt("awk '%s' /tmp/swaplab.jsonl | while read -r n v u; do lava-test-case \"$n\" --result pass --measurement \"$v\" --units \"$u\"; done",
+				   awk_cases);
 
-		fputs("rc=0; \"$SB\" --json", m);
-		if (o->device_label && !plan_has_device(o->plan)) {
-			char *q = sh_quote(o->device_label);
-
-			fprintf(m, " --device %s", q);
-			free(q);
-		}
-		for (i = 0; i < o->plan->argc; i++) {
-			char *q = sh_quote(o->plan->argv[i]);
-
-			fprintf(m, " %s", q);
-			free(q);
-		}
-		fputs(" >/tmp/swaplab.jsonl || rc=$?", m);
-		fclose(m);
-		fprintf(f, "%s", ind); yaml_put_string(f, buf); fputc('\n', f);
-		free(buf);
+		put_step(f, st);
+		free(st);
 	}
-	fprintf(f, "%s", ind);
-	yaml_put_string(f, "if [ $rc = 0 ]; then R=pass; else R=fail; fi; lava-test-case swapbench --result $R --measurement $rc --units exit_status");
-	fputc('\n', f);
-	{
-		char *s = xstrfmt("awk '%s' /tmp/swaplab.jsonl | while read -r n v u; do lava-test-case \"$n\" --result pass --measurement \"$v\" --units \"$u\"; done",
-				  awk_cases);
-
-		fprintf(f, "%s", ind); yaml_put_string(f, s); fputc('\n', f);
-		free(s);
-	}
-	/* The whole stream, base64 between markers, with size and MD5.
-	   The marker is assembled at run time so the step's own text, if it is
-	   ever echoed, cannot look like stream data. */
-	fprintf(f, "%s", ind);
-	yaml_put_string(f, "M=SWAPLAB; M=$M-JSONL; B=$(wc -c </tmp/swaplab.jsonl); B=$((B)); echo \"$M-BEGIN $B\"; "
-			   "base64 /tmp/swaplab.jsonl | { n=0; while read -r l; do n=$((n+1)); echo \"$M $n $l\"; done; echo $n >/tmp/swaplab.b64n; }; "
-			   "set -- $(md5sum </tmp/swaplab.jsonl); echo \"$M-END $(cat /tmp/swaplab.b64n) $B $1\"");
-	fputc('\n', f);
+	/* The whole stream in the guest console protocol (lab/initramfs.h). */
+	put_step(f, "echo \"SWAPLAB-RC $rc\"; n=$(awk 'END { print NR }' /tmp/swaplab.jsonl); "
+		    "sum=$(awk '{ print }' /tmp/swaplab.jsonl | sha256sum | cut -d' ' -f1); "
+		    "echo SWAPLAB-JSONL-BEGIN; awk '{ print \"SWAPLAB-JSONL \" NR \" \" $0 }' /tmp/swaplab.jsonl; "
+		    "echo \"SWAPLAB-JSONL-END $n $sum\"");
 }
 
 static void put_timeout(FILE *f, const char *indent, const char *key, unsigned minutes)
@@ -275,6 +273,7 @@ char *lava_job_definition(const struct lava_job_opts *o)
 	const struct lava_artifacts *a = &o->art;
 	const char *prompt = o->prompt ? o->prompt : "/ # ";
 	const char *arch = o->arch ? o->arch : "amd64";
+	const char *guest = o->guest_args ? o->guest_args : "swaplab.shell=1";
 	unsigned job_min = o->job_timeout_min ? o->job_timeout_min : 60;
 	unsigned boot_min = o->boot_timeout_min ? o->boot_timeout_min : 10;
 	unsigned test_min, deploy_min = 10;
@@ -301,6 +300,10 @@ char *lava_job_definition(const struct lava_job_opts *o)
 	}
 	if (!*prompt) {
 		error("the shell prompt to wait for is empty");
+		return NULL;
+	}
+	if (strpbrk(guest, "'\"\\\n\r;")) {
+		error("guest arguments '%s' must not contain quotes, backslashes, ';' or newlines", guest);
 		return NULL;
 	}
 	if (!a->kernel) {
@@ -380,13 +383,16 @@ char *lava_job_definition(const struct lava_job_opts *o)
 			fputs("  machine: virt\n  cpu: cortex-a57\n", f);
 		if (o->no_kvm)
 			fputs("  no_kvm: true\n", f);
-		cmdline = xstrfmt("console=%s%s%s", arm ? "ttyAMA0" : "ttyS0,115200",
+		cmdline = xstrfmt("console=%s%s%s%s%s", arm ? "ttyAMA0" : "ttyS0,115200",
+				  *guest ? " " : "", guest,
 				  o->kernel_args ? " " : "", o->kernel_args ? o->kernel_args : "");
-	} else if (o->kernel_args) {
+	} else if (o->kernel_args || (!urls[4] && *guest)) {
 		/* Keep the template's earlycon when adding arguments. */
 		fputs("context:\n  extra_kernel_args: ", f);
 		{
-			char *s = xstrfmt("earlycon=uart,mmio32,0xfe215040 %s", o->kernel_args);
+			char *s = xstrfmt("earlycon=uart,mmio32,0xfe215040%s%s%s%s",
+					  urls[4] || !*guest ? "" : " ", urls[4] ? "" : guest,
+					  o->kernel_args ? " " : "", o->kernel_args ? o->kernel_args : "");
 
 			yaml_put_string(f, s);
 			free(s);

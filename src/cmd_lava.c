@@ -11,6 +11,7 @@
  * The plan is swapbench's own argument vector, after "--".
  */
 #include "builtin.h"
+#include "lab/device.h"
 #include "lab/lava.h"
 #include "util.h"
 
@@ -165,8 +166,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 static int device_from_args(struct args *a, struct lab_device *dev)
 {
 	memset(dev, 0, sizeof(*dev));
-	dev->ops = &lab_device_lava;
-	if (lab_device_lava.init(dev, (const char *const *)a->dev_opts) < 0)
+	dev->ops = &lab_lava_ops;
+	if (lab_lava_ops.init(dev, (const char *const *)a->dev_opts) < 0)
 		return -1;
 	if (a->name) {
 		dev->name = xstrdup(a->name);
@@ -339,7 +340,7 @@ static int cmd_lava__results(int argc, char **argv)
 	struct lava_case *cases = NULL;
 	struct lava_log log;
 	struct args a;
-	char *text = NULL, why[256];
+	char *text = NULL;
 	size_t nr = 0, len = 0;
 	long id;
 	int ret = parse_args(argc, argv, &a);
@@ -376,21 +377,23 @@ static int cmd_lava__results(int argc, char **argv)
 			printf("\t%.6f\t%s", cases[i].measurement, cases[i].units ? cases[i].units : "");
 		putchar('\n');
 	}
-	if (strcmp(st.health, "Complete")) {
-		error("job %ld is %s: %s error: %s", id, st.health,
-		      log.error_type && *log.error_type ? log.error_type : "unknown",
-		      log.error_msg ? log.error_msg : "(no message in the log)");
-	} else if (log.jsonl_state != LAVA_JSONL_OK) {
-		error("job %ld: %s", id, log.jsonl_state == LAVA_JSONL_NONE
-		      ? "the log has no benchmark stream" : log.jsonl_problem);
-	} else if (lava_jsonl_complete(log.jsonl, log.jsonl_len, why, sizeof(why)) < 0) {
-		error("job %ld: %s", id, why);
-	} else if (a.jsonl && write_file_atomic(a.jsonl, log.jsonl, log.jsonl_len) < 0) {
-		;
-	} else {
-		if (a.jsonl)
-			info("job %ld: %zu bytes of samples written to %s", id, log.jsonl_len, a.jsonl);
-		ret = 0;
+	{
+		struct lab_result res;
+		char *jsonl = a.jsonl ? xstrdup(a.jsonl) : xstrfmt("/tmp/swaplab-lava-%ld.%ld.jsonl", id, (long)getpid());
+
+		memset(&res, 0, sizeof(res));
+		lava_outcome(st.health, &log, a.pos[0], jsonl, &res);
+		if (res.status == LAB_COMPLETE) {
+			if (a.jsonl)
+				info("job %ld: samples written to %s", id, a.jsonl);
+			else
+				unlink(jsonl);
+			ret = 0;
+		} else {
+			error("%s", res.message);
+		}
+		lab_result_release(&res);
+		free(jsonl);
 	}
 	lava_log_release(&log);
 out:
