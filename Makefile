@@ -16,6 +16,7 @@ DEPS_BENCH = fio stress-ng util-linux
 DEPS_TEST  = chromium sqlite3 python3
 DEPS = $(DEPS_BUILD) $(DEPS_BENCH) $(DEPS_TEST)
 # Modules add their own packages and targets in mk/<module>.mk.
+.DEFAULT_GOAL := all
 -include $(wildcard mk/*.mk)
 
 # The benchmark: libc only, also linked statically as swapbench.
