@@ -85,6 +85,8 @@ int backend_preflight(enum bench_backend kind, const struct bench_opts *o)
 		return error("unknown zswap compressor '%s': not in /proc/crypto", o->zswap_comp);
 	if (!o->backing_dir || !*o->backing_dir)
 		return error("no directory for zswap's backing swap file");
+	if (access(o->backing_dir, W_OK) < 0)
+		return error_errno("cannot use '%s' for zswap's backing swap file", o->backing_dir);
 	return 0;
 }
 

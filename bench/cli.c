@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void bench_opts_init(struct bench_opts *o)
 {
@@ -23,7 +24,8 @@ void bench_opts_init(struct bench_opts *o)
 	o->swap_prio = 32767;
 	o->drain_timeout_ms = 10000;
 	o->fio_size = 256ULL << 20;
-	o->backing_dir = backing && *backing ? backing : "/var/tmp";
+	/* An initramfs may have no /var/tmp; /tmp then (a loop device on tmpfs). */
+	o->backing_dir = backing && *backing ? backing : access("/var/tmp", W_OK) == 0 ? "/var/tmp" : "/tmp";
 	o->device = "host";
 }
 
@@ -60,7 +62,7 @@ void bench_usage(FILE *f, const char *prog)
 "  --zswap-comp ALG      zswap compressor (default: the current one)\n"
 "  --zswap-max-pool PCT  zswap max_pool_percent during the run\n"
 "  --swap-size SIZE      zram disksize / zswap backing size (default: from the sizes)\n"
-"  --backing-dir DIR     where zswap's backing swap file goes (default /var/tmp)\n"
+"  --backing-dir DIR     where zswap's backing swap file goes (default /var/tmp, else /tmp)\n"
 "  --prio N              swap priority of the device under test (default 32767)\n"
 "  --drain-timeout DUR   bound on waiting for the memory to come back (default 10s)\n"
 "  --suite munmap|fio    fio: zram throughput with bench/fio/*.fio instead\n"

@@ -168,6 +168,10 @@ void out_env(FILE *f, const struct bench_opts *o, const struct backend *zram,
 		snprintf(gov, sizeof(gov), "none");
 	kv_str(f, "cpufreq_governor", gov);
 	kv_str(f, "cpu_clock", cpu_clock_name());
+	if (read_file_trim("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+			   buf, sizeof(buf)) < 0)
+		snprintf(buf, sizeof(buf), "unknown");
+	kv_str(f, "clocksource", buf);
 	fprintf(f, ",\"backends\":[");
 	for (i = 0; i < o->nr_backends; i++)
 		fprintf(f, "%s\"%s\"", i ? "," : "", backend_name(o->backends[i]));
