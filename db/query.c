@@ -421,22 +421,6 @@ static const char *const run_cols[] = {
 
 enum export_format { EXPORT_JSONL, EXPORT_CSV };
 
-/* CSV field: quoted only when it needs to be (RFC 4180). */
-static void csv_field(FILE *out, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 /* One sample line: the cell's identity, the process's columns, the run's figures. */
 static void export_sample(FILE *out, enum export_format fmt, const char *label,
 			  const char *uuid, sqlite3_stmt *cell, sqlite3_stmt *smp,
@@ -447,13 +431,13 @@ static void export_sample(FILE *out, enum export_format fmt, const char *label,
 	size_t r = (size_t)sqlite3_column_int(smp, 0) - 1, k;
 
 	if (fmt == EXPORT_CSV) {
-		csv_field(out, label);
+		csv_put_field(out, label);
 		fputc(',', out);
-		csv_field(out, uuid);
+		csv_put_field(out, uuid);
 		fputc(',', out);
-		csv_field(out, backend);
+		csv_put_field(out, backend);
 		fputc(',', out);
-		csv_field(out, comp ? comp : "");
+		csv_put_field(out, comp ? comp : "");
 		fprintf(out, ",%lld,%d", (long long)sqlite3_column_int64(cell, 3),
 			sqlite3_column_int(cell, 4));
 	} else {
