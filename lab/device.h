@@ -67,4 +67,78 @@ struct lab_device {
 	void *priv;
 };
 
+/*
+ * The kinds (lab/host.c, lab/qemu.c, lab/lava.c).  lava lives on its own
+ * branch; until it is linked in, the dispatcher says so for kind "lava".
+ */
+extern const struct lab_device_ops lab_host_ops;
+extern const struct lab_device_ops lab_qemu_ops;
+extern const struct lab_device_ops lab_lava_ops;
+
+/*
+ * Dispatcher (lab/device.c).  options: NULL-terminated "key=value"
+ * strings, meaning depends on the kind (qemu: arch=, memory=, smp=,
+ * timeout=, initrd=, append=; host: swapbench=, timeout=).  name: the
+ * device label stored with samples (default: the kind).
+ */
+int lab_device_init(struct lab_device *dev, const char *kind, const char *name,
+		    const char *const *options);
+/*
+ * Runs plan on the device into workdir (created if missing; the device
+ * keeps its files there).  Returns 0 when the run ended in any status
+ * (res->status says which), -1 only when the arguments were unusable.
+ * The plan gets --json and --device <name> when it lacks them.
+ */
+int lab_device_run(struct lab_device *dev, const struct lab_plan *plan,
+		   const struct lab_kernel *kernel, const char *workdir,
+		   struct lab_result *res);
+void lab_device_release(struct lab_device *dev);
+void lab_result_release(struct lab_result *res);
+const char *lab_status_name(enum lab_status status);
+
+/* Value of "key=value" in options, or NULL. */
+const char *lab_option(const char *const *options, const char *key);
+/* Options a kind does not know are an error naming them (known: NULL-
+ * terminated list of keys). */
+int lab_check_options(const char *kind, const char *const *options, const char *const *known);
+
+/*
+ * What a plan asks of a machine, from swapbench's own options (--backend,
+ * --sizes, --procs, --runs; swapbench's defaults for the rest): the most
+ * memory that is filled at once and the bytes filled over the whole run.
+ * Devices derive guest memory and timeouts from it.
+ */
+struct lab_plan_cost {
+	unsigned long long peak_bytes;   /* largest size x most processes */
+	unsigned long long total_bytes;  /* sum over backends, sizes, procs, runs */
+	unsigned cells;                  /* backend x size x procs combinations */
+	unsigned runs;
+};
+int lab_plan_cost(const struct lab_plan *plan, struct lab_plan_cost *cost);
+
+/* The plan's argv with --json and --device NAME added when missing
+ * (malloc'd, NULL-terminated; free with lab_argv_free). */
+char **lab_plan_argv(const struct lab_plan *plan, const char *device_name, size_t *argc);
+void lab_argv_free(char **argv);
+
+/*
+ * Checks a swapbench JSON Lines file: counts its samples and reads its
+ * end line.  Returns LAB_COMPLETE when the last line is an end with
+ * status ok, LAB_FAILED otherwise (with *message malloc'd: the end's
+ * message, or what is wrong with the stream).
+ */
+enum lab_status lab_jsonl_check(const char *path, unsigned long *samples, char **message);
+
+/*
+ * Runs argv with stdout/stderr to out_fd/err_fd under a deadline
+ * (timeout_ms 0: none).  poll (optional) is called about every 100ms and
+ * may return 1 to stop the program early (e.g. its work is done).  The
+ * child gets SIGKILL if this process dies, and is always waited for:
+ * on the deadline or a stop it gets SIGTERM, then SIGKILL after 3s.
+ * Returns the exit status (0..255), 256+signal if killed by a signal, or
+ * -1 if it could not be started; *timed_out is set on the deadline.
+ */
+int lab_spawn_wait(const char *const *argv, int out_fd, int err_fd, unsigned long long timeout_ms,
+		   int (*poll)(void *arg), void *arg, int *timed_out);
+
 #endif
