@@ -399,6 +399,7 @@ static void *reader_main(void *arg)
 	int old;
 
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+	pthread_setname_np(pthread_self(), "swaplab-import"); /* tells it apart in top and perf */
 	if (!(b = queue_get_free(rd->q)))
 		return NULL;
 	for (;;) {
@@ -1251,8 +1252,10 @@ int db_import_jsonl(struct db *db, const char *path, const char *label,
 		error("%s: no runs in it (an empty stream)", path);
 		goto rollback;
 	}
+	st->commit_ns = now_ns();
 	if (db_commit(db))
 		goto out;
+	st->commit_ns = now_ns() - st->commit_ns;
 	st->writer_cpu_ns = thread_cpu_ns() - cpu0;
 	ret = 0;
 	goto out;
