@@ -3,6 +3,11 @@
 # the test data generator and the statistics cross-checks use python3.
 DEPS += libsqlite3-dev sqlite3 chromium python3
 
+# mk/*.mk is read before the Makefile's first rule: keep `make` = `make all`.
+ifeq ($(.DEFAULT_GOAL),)
+.DEFAULT_GOAL := all
+endif
+
 # tests/bench/db_bench: import and report throughput (tests/bench/30-db.sh).
 # Recipe-time expansion: OBJ is defined after this file is included.
 .PHONY: db-bench
