@@ -605,7 +605,7 @@ struct db *db_open(const char *path, int flags)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(db->h, 1);
-	sqlite3_busy_timeout(db->h, 5000);
+	sqlite3_busy_timeout(db->h, 30000); /* another import may hold the write lock for seconds */
 	if (!db->readonly && sqlite3_db_readonly(db->h, "main") == 1) {
 		error("database '%s' is read-only: cannot write to it", path);
 		goto fail;
