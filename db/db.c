@@ -505,15 +505,32 @@ static int pragma_int(struct db *db, const char *sql, int *out)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int migrate(struct db *db, int from)
+/*
+ * Upgrades to db_schema_version(), one migration per transaction.  The
+ * version is read again under the write lock: another process may have
+ * created or upgraded the file since db_open() looked.
+ */
+static int migrate(struct db *db)
 {
-	int v;
-
-	for (v = from; v < db_schema_version(); v++) {
+	for (;;) {
 		char *sql;
+		int v;
 
 		if (db_exec(db, "BEGIN IMMEDIATE", "cannot start the schema upgrade"))
 			return -1;
+		if (pragma_int(db, "PRAGMA user_version", &v)) {
+			db_err(db, "cannot read the schema version");
+			sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		if (v >= db_schema_version()) {
+			sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+			if (v > db_schema_version())
+				return error("database '%s' has schema version %d, newer than this"
+					     " swaplab's %d; use a newer swaplab", db->path, v,
+					     db_schema_version());
+			return 0;
+		}
 		sql = xstrfmt("%s\nPRAGMA application_id = %d;\nPRAGMA user_version = %d;",
 			      migrations[v], DB_APP_ID, v + 1);
 		if (db_exec(db, sql, "cannot upgrade the schema")) {
@@ -527,7 +544,6 @@ static int migrate(struct db *db, int from)
 			return -1;
 		}
 	}
-	return 0;
 }
 
 /*
@@ -647,7 +663,7 @@ struct db *db_open(const char *path, int flags)
 	    db_exec(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
 			" PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
 		    "cannot set the connection up") ||
-	    migrate(db, version))
+	    (version < db_schema_version() && migrate(db)))
 		goto fail;
 	return db;
 fail:
