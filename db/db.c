@@ -506,6 +506,35 @@ static int pragma_int(struct db *db, const char *sql, int *out)
 }
 
 /*
+ * Switches the file to WAL (persistent).  Changing the journal mode takes
+ * an exclusive lock without calling the busy handler, so when two
+ * processes open a new file at once, retry for the busy timeout.
+ */
+static int set_wal(struct db *db)
+{
+	int tries;
+
+	for (tries = 0; tries < 3000; tries++) {
+		sqlite3_stmt *st;
+		int rc, wal = 0;
+
+		if (sqlite3_prepare_v2(db->h, "PRAGMA journal_mode = WAL", -1, &st, NULL) != SQLITE_OK)
+			return db_err(db, "cannot switch to WAL");
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			wal = !strcmp((const char *)sqlite3_column_text(st, 0), "wal");
+		sqlite3_finalize(st);
+		if (rc == SQLITE_ROW && wal)
+			return 0;
+		if (rc == SQLITE_ROW || ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED))
+			return error("database '%s': cannot switch to WAL: %s", db->path,
+				     rc == SQLITE_ROW ? "the journal mode stays another" : sqlite3_errstr(rc));
+		sleep_ns(10 * 1000000ULL);
+	}
+	return error("database '%s': cannot switch to WAL: still locked after 30 s", db->path);
+}
+
+/*
  * Upgrades to db_schema_version(), one migration per transaction.  The
  * version is read again under the write lock: another process may have
  * created or upgraded the file since db_open() looked.
@@ -659,7 +688,7 @@ struct db *db_open(const char *path, int flags)
 	/* A new file: 16K pages (fewer page writes on bulk imports, ~8% faster). */
 	if (!version && !objects && db_exec(db, "PRAGMA page_size = 16384", "cannot set the page size"))
 		goto fail;
-	if (db_exec(db, "PRAGMA journal_mode = WAL", "cannot switch to WAL") ||
+	if (set_wal(db) ||
 	    db_exec(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
 			" PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
 		    "cannot set the connection up") ||
