@@ -76,6 +76,8 @@ const char *db_migration_sql(int i);
 
 /* The prepared statement, reset and with its bindings cleared; NULL + error(). */
 sqlite3_stmt *db_stmt(struct db *db, enum db_stmt id);
+/* The same without clearing the bindings, for callers that bind every parameter. */
+sqlite3_stmt *db_stmt_all_bound(struct db *db, enum db_stmt id);
 /* error() naming the database and SQLite's message; returns -1. */
 int db_err(struct db *db, const char *what);
 /* Steps a statement that returns no rows; -1 + error() on failure. */

@@ -61,6 +61,9 @@ struct db_import_stats {
 	uint64_t fio;           /* fio lines */
 	unsigned replaced;      /* runs that replaced a stored one (--replace) */
 	char run_uuid[40];      /* of the last run imported */
+	/* CPU time of the two threads: reading + parsing, and storing (with commit). */
+	uint64_t reader_cpu_ns, writer_cpu_ns;
+	uint64_t commit_ns;     /* wall time of the commit (WAL checkpoint and fsync included) */
 };
 
 /*

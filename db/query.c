@@ -4,7 +4,6 @@
  * and the JSON Lines export (which db_import_jsonl reads back).
  */
 #include "db/db-internal.h"
-#include "json.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -173,62 +172,84 @@ static sqlite3_stmt *sel_stmt(struct db *db, const struct db_sel *sel, enum db_s
 	return st;
 }
 
-static int cmp_cell_run(const void *a, const void *b)
-{
-	const struct db_cell_run *x = a, *y = b;
-	int c = strcmp(x->backend, y->backend);
-
-	if (c)
-		return c;
-	if (x->size_bytes != y->size_bytes)
-		return x->size_bytes < y->size_bytes ? -1 : 1;
-	if (x->procs != y->procs)
-		return x->procs < y->procs ? -1 : 1;
-	if (x->run_id != y->run_id)
-		return x->run_id < y->run_id ? -1 : 1;
-	return x->run_no < y->run_no ? -1 : x->run_no > y->run_no;
-}
-
 /*
- * A cell's per-run figure column: a JSON array indexed by run - 1 (see
- * import.c).  NULL column: *arr = NULL.  -1 + error() if malformed.
+ * A cell's per-run figure column, as import.c writes it: "[v,v,...]" with
+ * v an integer, null, true or false, index = run - 1.  Decoded by hand:
+ * a report over a big label reads millions of these figures.
  */
-static int col_array(struct db *db, sqlite3_stmt *st, int col, struct json_doc **doc,
-		     struct json **arr)
-{
-	const char *text = (const char *)sqlite3_column_text(st, col);
-	char err[128] = "not an array";
+struct figures {
+	size_t n, alloc;
+	int64_t *v;
+	unsigned char *present;
+};
 
-	*doc = NULL;
-	*arr = NULL;
-	if (!text)
+static int figures_parse(struct db *db, sqlite3_stmt *st, int col, struct figures *f)
+{
+	const char *p = (const char *)sqlite3_column_text(st, col), *start = p;
+
+	f->n = 0;
+	if (!p)
 		return 0;
-	*doc = json_parse(text, (size_t)sqlite3_column_bytes(st, col), arr, err, sizeof(err));
-	if (!*doc || (*arr)->type != JSON_ARRAY) {
-		json_doc_free(*doc);
-		*doc = NULL;
-		*arr = NULL;
-		return error("database '%s': cell column '%s' is not a JSON array: %s", db->path,
-			     sqlite3_column_name(st, col), err);
+	if (*p++ != '[')
+		goto bad;
+	while (*p && *p != ']') {
+		int64_t x = 0;
+		int neg = 0, present = 1;
+
+		if (f->n == f->alloc) {
+			f->alloc = f->alloc * 2 + 16;
+			f->v = xrealloc(f->v, f->alloc * sizeof(*f->v));
+			f->present = xrealloc(f->present, f->alloc);
+		}
+		if (*p >= '0' && *p <= '9') {
+			while (*p >= '0' && *p <= '9')
+				x = x * 10 + (*p++ - '0');
+		} else if (!strncmp(p, "null", 4)) {
+			present = 0;
+			p += 4;
+		} else if (!strncmp(p, "true", 4)) {
+			x = 1;
+			p += 4;
+		} else if (!strncmp(p, "false", 5)) {
+			p += 5;
+		} else {
+			if (*p == '-') {
+				neg = 1;
+				p++;
+			}
+			if (*p < '0' || *p > '9')
+				goto bad;
+			while (*p >= '0' && *p <= '9')
+				x = x * 10 + (*p++ - '0');
+			if (neg)
+				x = -x;
+		}
+		f->v[f->n] = x;
+		f->present[f->n++] = (unsigned char)present;
+		if (*p == ',')
+			p++;
+		else if (*p != ']')
+			goto bad;
 	}
-	return 0;
+	if (*p == ']' && !p[1])
+		return 0;
+bad:
+	return error("database '%s': cell column '%s' is not an array of figures: '%.40s'",
+		     db->path, sqlite3_column_name(st, col), start);
 }
 
-/* Element i of a figure array as an integer; 0 if absent or null. */
-static int arr_int(const struct json *arr, size_t i, int64_t *out)
+static void figures_release(struct figures *f)
 {
-	const struct json *v;
+	free(f->v);
+	free(f->present);
+}
 
-	if (!arr || i >= arr->len)
+/* Element i of a figure array; 0 if absent or null. */
+static int fig(const struct figures *f, size_t i, int64_t *out)
+{
+	if (i >= f->n || !f->present[i])
 		return 0;
-	v = arr->items[i];
-	if (v->type == JSON_BOOL) {
-		*out = v->boolean;
-		return 1;
-	}
-	if (v->type != JSON_NUMBER)
-		return 0;
-	*out = (int64_t)v->number;
+	*out = f->v[i];
 	return 1;
 }
 
@@ -237,29 +258,32 @@ int db_cell_runs(struct db *db, const struct db_sel *sel, struct db_cell_run **o
 	enum { C_SUM, C_MAX, C_DRAIN, C_DRAINED, C_CPU, C__N };
 	sqlite3_stmt *st = sel_stmt(db, sel, ST_CELLS_LABEL, ST_CELLS_REV);
 	struct db_cell_run *v = NULL;
+	struct figures fg[C__N];
 	size_t n = 0, alloc = 0;
-	int rc;
+	const char *backend = NULL, *comp = NULL;
+	int rc, f, bad = 0;
 
 	if (!st)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct json_doc *doc[C__N];
-		struct json *arr[C__N];
-		const char *backend = db_intern(db, (const char *)sqlite3_column_text(st, 1));
-		const char *comp = sqlite3_column_text(st, 2) ?
-				   db_intern(db, (const char *)sqlite3_column_text(st, 2)) : "";
+	memset(fg, 0, sizeof(fg));
+	/* Rows come ordered by backend, size, procs, run (the statement's ORDER BY). */
+	while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *b = (const char *)sqlite3_column_text(st, 1);
+		const char *cp = sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "";
 		unsigned procs = (unsigned)sqlite3_column_int(st, 4);
 		size_t r;
-		int f, bad = 0;
 
-		for (f = 0; f < C__N; f++)
-			if (col_array(db, st, 5 + f, &doc[f], &arr[f]))
-				bad = 1;
-		for (r = 0; !bad && arr[C_SUM] && r < arr[C_SUM]->len; r++) {
+		if (!backend || strcmp(backend, b))
+			backend = db_intern(db, b);
+		if (!comp || strcmp(comp, cp))
+			comp = db_intern(db, cp);
+		for (f = 0; f < C__N && !bad; f++)
+			bad = figures_parse(db, st, 5 + f, &fg[f]) < 0;
+		for (r = 0; !bad && r < fg[C_SUM].n; r++) {
 			struct db_cell_run *c;
 			int64_t sum, x;
 
-			if (!arr_int(arr[C_SUM], r, &sum))
+			if (!fig(&fg[C_SUM], r, &sum))
 				continue;
 			ALLOC_GROW(v, n + 1, alloc);
 			c = &v[n++];
@@ -270,26 +294,23 @@ int db_cell_runs(struct db *db, const struct db_sel *sel, struct db_cell_run **o
 			c->procs = procs;
 			c->run_no = (unsigned)r + 1;
 			c->munmap_mean_ns = (double)sum / procs;
-			c->munmap_max_ns = arr_int(arr[C_MAX], r, &x) ? x : 0;
-			c->has_drain = arr_int(arr[C_DRAIN], r, &c->drain_ns);
-			c->drained = arr_int(arr[C_DRAINED], r, &x) ? (int)x : 1;
-			c->has_cpu = arr_int(arr[C_CPU], r, &c->cpu_ns);
+			c->munmap_max_ns = fig(&fg[C_MAX], r, &x) ? x : 0;
+			c->has_drain = fig(&fg[C_DRAIN], r, &c->drain_ns);
+			c->drained = fig(&fg[C_DRAINED], r, &x) ? (int)x : 1;
+			c->has_cpu = fig(&fg[C_CPU], r, &c->cpu_ns);
 		}
-		for (f = 0; f < C__N; f++)
-			json_doc_free(doc[f]);
+	}
+	for (f = 0; f < C__N; f++)
+		figures_release(&fg[f]);
+	if (bad || rc != SQLITE_DONE) {
+		free(v);
 		if (bad) {
-			free(v);
 			sqlite3_reset(st);
 			return -1;
 		}
-	}
-	if (rc != SQLITE_DONE) {
-		free(v);
 		return step_error(db, st, "cannot read cells");
 	}
 	sqlite3_reset(st);
-	/* Sorting here is cheaper than an ORDER BY over a join. */
-	qsort(v, n, sizeof(*v), cmp_cell_run);
 	*out = v;
 	*nr = n;
 	return 0;
@@ -400,39 +421,23 @@ static const char *const run_cols[] = {
 
 enum export_format { EXPORT_JSONL, EXPORT_CSV };
 
-/* CSV field: quoted only when it needs to be (RFC 4180). */
-static void csv_field(FILE *out, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 /* One sample line: the cell's identity, the process's columns, the run's figures. */
 static void export_sample(FILE *out, enum export_format fmt, const char *label,
 			  const char *uuid, sqlite3_stmt *cell, sqlite3_stmt *smp,
-			  struct json **arr)
+			  const struct figures *fg)
 {
 	const char *backend = (const char *)sqlite3_column_text(cell, 1);
 	const char *comp = (const char *)sqlite3_column_text(cell, 2);
 	size_t r = (size_t)sqlite3_column_int(smp, 0) - 1, k;
 
 	if (fmt == EXPORT_CSV) {
-		csv_field(out, label);
+		csv_put_field(out, label);
 		fputc(',', out);
-		csv_field(out, uuid);
+		csv_put_field(out, uuid);
 		fputc(',', out);
-		csv_field(out, backend);
+		csv_put_field(out, backend);
 		fputc(',', out);
-		csv_field(out, comp ? comp : "");
+		csv_put_field(out, comp ? comp : "");
 		fprintf(out, ",%lld,%d", (long long)sqlite3_column_int64(cell, 3),
 			sqlite3_column_int(cell, 4));
 	} else {
@@ -455,20 +460,20 @@ static void export_sample(FILE *out, enum export_format fmt, const char *label,
 			fprintf(out, ",\"%s\":%lld", sample_cols[k], x);
 	}
 	for (k = 0; k < NR_RUN_COLS; k++) {
-		const struct json *v = arr[k] && r < arr[k]->len ? arr[k]->items[r] : NULL;
-		int present = v && (v->type == JSON_NUMBER || v->type == JSON_BOOL);
+		int is_bool = !strcmp(run_cols[k], "drained");
+		int64_t x;
 
-		if (fmt == EXPORT_CSV)
-			fputc(',', out);
-		else if (present)
-			fprintf(out, ",\"%s\":", run_cols[k]);
-		if (!present)
+		if (!fig(&fg[k], r, &x)) {
+			if (fmt == EXPORT_CSV)
+				fputc(',', out);
 			continue;
-		if (v->type == JSON_BOOL)
-			fputs(fmt == EXPORT_CSV ? (v->boolean ? "1" : "0")
-						: (v->boolean ? "true" : "false"), out);
+		}
+		if (fmt == EXPORT_CSV)
+			fprintf(out, ",%lld", (long long)x);
+		else if (is_bool)
+			fprintf(out, ",\"%s\":%s", run_cols[k], x ? "true" : "false");
 		else
-			fputs(v->str, out);
+			fprintf(out, ",\"%s\":%lld", run_cols[k], (long long)x);
 	}
 	fputs(fmt == EXPORT_CSV ? "\n" : "}\n", out);
 }
@@ -477,38 +482,35 @@ static int export_run(struct db *db, enum export_format fmt, const char *label,
 		      const char *uuid, int64_t run_id, FILE *out, uint64_t *count)
 {
 	sqlite3_stmt *cell = db_stmt(db, ST_EXPORT_CELLS), *smp;
-	int rc;
+	struct figures fg[NR_RUN_COLS];
+	size_t k;
+	int rc, bad = 0;
 
 	if (!cell)
 		return -1;
+	memset(fg, 0, sizeof(fg));
 	sqlite3_bind_int64(cell, 1, run_id);
-	while ((rc = sqlite3_step(cell)) == SQLITE_ROW) {
-		struct json_doc *doc[NR_RUN_COLS];
-		struct json *arr[NR_RUN_COLS];
-		size_t k;
-		int bad = 0;
-
-		for (k = 0; k < NR_RUN_COLS; k++)
-			if (col_array(db, cell, 5 + (int)k, &doc[k], &arr[k]))
-				bad = 1;
-		if (!bad && (smp = db_stmt(db, ST_EXPORT_SAMPLES))) {
-			sqlite3_bind_int64(smp, 1, sqlite3_column_int64(cell, 0));
-			while ((rc = sqlite3_step(smp)) == SQLITE_ROW) {
-				export_sample(out, fmt, label, uuid, cell, smp, arr);
-				(*count)++;
-			}
-			if (rc != SQLITE_DONE)
-				bad = step_error(db, smp, "cannot read samples");
-			sqlite3_reset(smp);
-		} else {
+	while (!bad && (rc = sqlite3_step(cell)) == SQLITE_ROW) {
+		for (k = 0; k < NR_RUN_COLS && !bad; k++)
+			bad = figures_parse(db, cell, 5 + (int)k, &fg[k]) < 0;
+		if (bad || !(smp = db_stmt(db, ST_EXPORT_SAMPLES))) {
 			bad = 1;
+			break;
 		}
-		for (k = 0; k < NR_RUN_COLS; k++)
-			json_doc_free(doc[k]);
-		if (bad) {
-			sqlite3_reset(cell);
-			return -1;
+		sqlite3_bind_int64(smp, 1, sqlite3_column_int64(cell, 0));
+		while ((rc = sqlite3_step(smp)) == SQLITE_ROW) {
+			export_sample(out, fmt, label, uuid, cell, smp, fg);
+			(*count)++;
 		}
+		if (rc != SQLITE_DONE)
+			bad = step_error(db, smp, "cannot read samples") < 0;
+		sqlite3_reset(smp);
+	}
+	for (k = 0; k < NR_RUN_COLS; k++)
+		figures_release(&fg[k]);
+	if (bad) {
+		sqlite3_reset(cell);
+		return -1;
 	}
 	if (rc != SQLITE_DONE)
 		return step_error(db, cell, "cannot read cells");

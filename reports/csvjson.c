@@ -14,21 +14,6 @@ static const char *figure_name(const struct report *r)
 	return r->opts.figure == REPORT_FIGURE_MAX ? "max" : "mean";
 }
 
-static void csv_str(FILE *out, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static void csv_side(FILE *out, const struct report_side *s)
 {
 	fprintf(out, ",%zu", s->n);
@@ -46,7 +31,7 @@ static void csv_side(FILE *out, const struct report_side *s)
 	else
 		fputs(",", out);
 	fputc(',', out);
-	csv_str(out, s->comp);
+	csv_put_field(out, s->comp);
 }
 
 int report_write_csv(const struct report *r, FILE *out)
@@ -69,14 +54,14 @@ int report_write_csv(const struct report *r, FILE *out)
 		if (r->opts.series)
 			for (p = 0; p < r->nr_revisions && r->revisions[p] != row->revision; p++)
 				;
-		csv_str(out, row->backend);
+		csv_put_field(out, row->backend);
 		fprintf(out, ",%llu,%u,", (unsigned long long)row->size, row->procs);
 		if (row->revision)
 			fprintf(out, "%u", row->revision);
 		fprintf(out, ",%s,", figure_name(r));
-		csv_str(out, r->base.label);
+		csv_put_field(out, r->base.label);
 		fputc(',', out);
-		csv_str(out, r->patched[p < r->nr_patched ? p : 0].label);
+		csv_put_field(out, r->patched[p < r->nr_patched ? p : 0].label);
 		csv_side(out, &row->base);
 		csv_side(out, &row->patched);
 		if (row->compared) {

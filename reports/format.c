@@ -111,7 +111,7 @@ static void note(struct notes *ns, char *s)
 
 static void who_note(struct notes *ns, const char *title, const struct report_who *w)
 {
-	note(ns, xstrfmt("%s\t%s (%s%s, %zu run%s%s%s)", title, w->kernels,
+	note(ns, xstrfmt("%s\t%s (%s%s, %zu bench invocation%s%s%s)", title, w->kernels,
 			 w->is_label ? "label " : "", w->label, w->runs,
 			 w->runs == 1 ? "" : "s", *w->commits ? ", commit " : "", w->commits));
 }

@@ -85,32 +85,6 @@ static const char *report_intern(struct report *r, const char *s)
 	return r->strs[r->nr_strs++] = xstrdup(s);
 }
 
-/* ---- one side: the runs of cells of a label or revision ---- */
-
-struct side_data {
-	struct db_sel sel;
-	struct db_cell_run *cells;
-	size_t nr_cells;
-	struct db_run_env *envs;
-	size_t nr_envs;
-	char *name;                 /* label, or "S vN base" */
-};
-
-static int load_side(struct db *db, struct side_data *s)
-{
-	if (db_cell_runs(db, &s->sel, &s->cells, &s->nr_cells) ||
-	    db_run_envs(db, &s->sel, &s->envs, &s->nr_envs))
-		return -1;
-	return 0;
-}
-
-static void free_side(struct side_data *s)
-{
-	free(s->cells);
-	db_run_env_free(s->envs, s->nr_envs);
-	free(s->name);
-}
-
 /* The environment fields compared between sides; backend: rows they concern. */
 static const struct {
 	const char *field;
@@ -171,31 +145,70 @@ static char *env_value(const struct json *env, const char *field)
 	}
 }
 
-/* The values of one field over a side's runs. */
-static void side_values(const struct side_data *s, const char *field, struct strset *out)
-{
-	size_t i;
+/* ---- one side: the runs of cells of a label or revision ---- */
 
+#define NR_FIELDS (ARRAY_SIZE(env_fields) + 1) /* + the kernel build's config fingerprint */
+
+struct side_data {
+	struct db_sel sel;
+	struct db_cell_run *cells;
+	size_t nr_cells;
+	struct db_run_env *envs;
+	size_t nr_envs;
+	char *name;                 /* label, or "S vN base" */
+	size_t cursor;              /* first cell not yet taken by a row (cells are sorted) */
+	struct strset values[NR_FIELDS]; /* distinct values of each compared field */
+	struct strset cpus;         /* "model, N CPUs, arch" */
+};
+
+/* Reads a side and, parsing each run's env record once, what the report compares. */
+static int load_side(struct db *db, struct side_data *s)
+{
+	size_t i, f;
+
+	if (db_cell_runs(db, &s->sel, &s->cells, &s->nr_cells) ||
+	    db_run_envs(db, &s->sel, &s->envs, &s->nr_envs))
+		return -1;
 	for (i = 0; i < s->nr_envs; i++) {
+		const struct db_run_env *e = &s->envs[i];
 		struct json *root;
 		struct json_doc *doc;
-		char err[64], *v;
+		char err[64], *v, *model, *n, *arch;
 
-		if (!strcmp(field, "config_fingerprint")) {
-			if (*s->envs[i].config_fingerprint)
-				strset_add(out, s->envs[i].config_fingerprint);
-			continue;
-		}
-		doc = json_parse(s->envs[i].env_json, strlen(s->envs[i].env_json), &root, err,
-				 sizeof(err));
+		if (*e->config_fingerprint)
+			strset_add(&s->values[NR_FIELDS - 1], e->config_fingerprint);
+		doc = json_parse(e->env_json, strlen(e->env_json), &root, err, sizeof(err));
 		if (!doc)
 			continue; /* stored by import, which parsed it: cannot happen */
-		if ((v = env_value(root, field))) {
-			strset_add(out, v);
-			free(v);
-		}
+		for (f = 0; f < ARRAY_SIZE(env_fields); f++)
+			if ((v = env_value(root, env_fields[f].field))) {
+				strset_add(&s->values[f], v);
+				free(v);
+			}
+		model = env_value(root, "cpu_model");
+		n = env_value(root, "cpus");
+		arch = env_value(root, "arch");
+		v = xstrfmt("%s, %s CPUs, %s", model ? model : "?", n ? n : "?", arch ? arch : "?");
+		strset_add(&s->cpus, v);
+		free(v);
+		free(model);
+		free(n);
+		free(arch);
 		json_doc_free(doc);
 	}
+	return 0;
+}
+
+static void free_side(struct side_data *s)
+{
+	size_t f;
+
+	free(s->cells);
+	db_run_env_free(s->envs, s->nr_envs);
+	free(s->name);
+	for (f = 0; f < NR_FIELDS; f++)
+		strset_clear(&s->values[f]);
+	strset_clear(&s->cpus);
 }
 
 static void add_diff(struct report *r, const char *field, const char *backend,
@@ -224,51 +237,28 @@ static void compare_envs(struct report *r, const struct side_data *base,
 {
 	size_t i;
 
-	for (i = 0; i <= ARRAY_SIZE(env_fields); i++) {
-		const char *field = i < ARRAY_SIZE(env_fields) ? env_fields[i].field
-							      : "config_fingerprint";
-		const char *backend = i < ARRAY_SIZE(env_fields) ? env_fields[i].backend : NULL;
-		struct strset b = { 0 }, p = { 0 };
+	for (i = 0; i < NR_FIELDS; i++) {
+		const struct strset *b = &base->values[i], *p = &patched->values[i];
 
-		side_values(base, field, &b);
-		side_values(patched, field, &p);
 		/* Absent on a side (e.g. a backend it did not run): nothing to compare. */
-		if (b.n && p.n && (!strset_equal(&b, &p) || b.n > 1 || p.n > 1))
-			add_diff(r, field, backend, &b, &p);
-		strset_clear(&b);
-		strset_clear(&p);
+		if (b->n && p->n && (!strset_equal(b, p) || b->n > 1 || p->n > 1))
+			add_diff(r, i < ARRAY_SIZE(env_fields) ? env_fields[i].field : "config_fingerprint",
+				 i < ARRAY_SIZE(env_fields) ? env_fields[i].backend : NULL, b, p);
 	}
 }
 
 static void who(const struct side_data *s, struct report_who *w)
 {
-	struct strset kernels = { 0 }, commits = { 0 }, devices = { 0 }, cpus = { 0 };
+	struct strset kernels = { 0 }, commits = { 0 }, devices = { 0 };
 	size_t i;
 
 	for (i = 0; i < s->nr_envs; i++) {
 		const struct db_run_env *e = &s->envs[i];
-		struct json *root;
-		struct json_doc *doc;
-		char err[64];
 
 		strset_add(&kernels, e->kernel_release);
 		if (*e->commit)
 			strset_add(&commits, e->commit);
 		strset_add(&devices, e->device);
-		doc = json_parse(e->env_json, strlen(e->env_json), &root, err, sizeof(err));
-		if (doc) {
-			char *model = env_value(root, "cpu_model"), *n = env_value(root, "cpus");
-			char *arch = env_value(root, "arch"), *c;
-
-			c = xstrfmt("%s, %s CPUs, %s", model ? model : "?", n ? n : "?",
-				    arch ? arch : "?");
-			strset_add(&cpus, c);
-			free(c);
-			free(model);
-			free(n);
-			free(arch);
-			json_doc_free(doc);
-		}
 	}
 	w->label = xstrdup(s->name);
 	w->is_label = !!s->sel.label;
@@ -276,11 +266,10 @@ static void who(const struct side_data *s, struct report_who *w)
 	w->kernels = strset_join(&kernels);
 	w->commits = strset_join(&commits);
 	w->devices = strset_join(&devices);
-	w->cpus = strset_join(&cpus);
+	w->cpus = strset_join(&s->cpus);
 	strset_clear(&kernels);
 	strset_clear(&commits);
 	strset_clear(&devices);
-	strset_clear(&cpus);
 }
 
 static void free_who(struct report_who *w)
@@ -300,28 +289,47 @@ static int same_cell(const struct db_cell_run *c, const char *backend, uint64_t 
 	return !strcmp(c->backend, backend) && c->size_bytes == size && c->procs == procs;
 }
 
-/* The side's runs of one cell (cells sorted by backend, size, procs). */
-static void fill_side(const struct side_data *s, const char *backend, uint64_t size,
+/* Orders a run of a cell against a cell key, like db_cell_runs() sorts them. */
+static int cmp_cell_key(const struct db_cell_run *c, const char *backend, uint64_t size,
+			unsigned procs)
+{
+	int r = strcmp(c->backend, backend);
+
+	if (r)
+		return r;
+	if (c->size_bytes != size)
+		return c->size_bytes < size ? -1 : 1;
+	return c->procs < procs ? -1 : c->procs > procs;
+}
+
+/*
+ * The side's runs of one cell.  Cells are sorted by (backend, size,
+ * procs) and rows are built in that order, so a cursor walks each side
+ * once.
+ */
+static void fill_side(struct side_data *s, const char *backend, uint64_t size,
 		      unsigned procs, enum report_figure fig, struct report_side *out)
 {
-	size_t i, n = 0;
+	size_t i, n, first;
 	double *slow, *drain, *cpu;
 
 	memset(out, 0, sizeof(*out));
 	out->comp = "";
-	for (i = 0; i < s->nr_cells; i++)
-		n += same_cell(&s->cells[i], backend, size, procs);
+	while (s->cursor < s->nr_cells && cmp_cell_key(&s->cells[s->cursor], backend, size, procs) < 0)
+		s->cursor++;
+	first = s->cursor;
+	while (s->cursor < s->nr_cells && !cmp_cell_key(&s->cells[s->cursor], backend, size, procs))
+		s->cursor++;
+	n = s->cursor - first;
 	if (!n)
 		return;
 	out->v = xmalloc(n * sizeof(double));
 	slow = xmalloc(n * sizeof(double));
 	drain = xmalloc(n * sizeof(double));
 	cpu = xmalloc(n * sizeof(double));
-	for (i = 0; i < s->nr_cells; i++) {
+	for (i = first; i < first + n; i++) {
 		const struct db_cell_run *c = &s->cells[i];
 
-		if (!same_cell(c, backend, size, procs))
-			continue;
 		out->v[out->n] = fig == REPORT_FIGURE_MAX ? (double)c->munmap_max_ns
 							  : c->munmap_mean_ns;
 		slow[out->n++] = (double)c->munmap_max_ns;

@@ -26,9 +26,53 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void insertion_sort(double *v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		double x = v[i];
+
+		for (j = i; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/*
+ * Quicksort (median-of-three, insertion sort below 16, recursion on the
+ * smaller side): a report sorts tens of thousands of figures per row,
+ * and qsort()'s callback per comparison doubled the cost.
+ */
 void stats_sort(double *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
+	while (n > 16) {
+		double a = v[0], b = v[n / 2], c = v[n - 1];
+		double x = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+		size_t i = 0, j = n - 1;
+
+		for (;;) {
+			while (v[i] < x)
+				i++;
+			while (x < v[j])
+				j--;
+			if (i >= j)
+				break;
+			double t = v[i];
+			v[i++] = v[j];
+			v[j--] = t;
+		}
+		/* v[0..j] <= x <= v[j+1..n-1] */
+		if (j + 1 < n - j - 1) {
+			stats_sort(v, j + 1);
+			v += j + 1;
+			n -= j + 1;
+		} else {
+			stats_sort(v + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	insertion_sort(v, n);
 }
 
 double stats_quantile_sorted(const double *v, size_t n, double q)
@@ -44,11 +88,58 @@ double stats_quantile_sorted(const double *v, size_t n, double q)
 	return v[i] + (h - (double)i) * (v[i + 1] - v[i]);
 }
 
+double stats_select(double *v, size_t n, size_t k)
+{
+	long l = 0, m = (long)n - 1, kk = (long)k;
+
+	assert(k < n);
+	/*
+	 * Wirth's selection: partition v[l..m] around an element x until the
+	 * k-th position is settled; everything left of it is <= v[k].
+	 */
+	while (l < m) {
+		double a = v[l], b = v[l + (m - l) / 2], c = v[m];
+		double x = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+		long i = l, j = m;
+
+		do {
+			while (v[i] < x)
+				i++;
+			while (x < v[j])
+				j--;
+			if (i <= j) {
+				double t = v[i];
+
+				v[i++] = v[j];
+				v[j--] = t;
+			}
+		} while (i <= j);
+		if (j < kk)
+			l = i;
+		if (kk < i)
+			m = j;
+	}
+	return v[k];
+}
+
 double stats_median(double *v, size_t n)
 {
+	double upper;
+	size_t i;
+
 	assert(n >= 1);
-	stats_sort(v, n);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	upper = stats_select(v, n, n / 2);
+	if (n % 2)
+		return upper;
+	/* The lower middle is the largest value left of the upper one. */
+	{
+		double lower = v[0];
+
+		for (i = 1; i < n / 2; i++)
+			if (v[i] > lower)
+				lower = v[i];
+		return (lower + upper) / 2;
+	}
 }
 
 int stats_mw_exact_ok(size_t n, size_t m)
@@ -278,6 +369,42 @@ double stats_kth_pairwise_diff(const double *x, size_t n, const double *y, size_
 	return dval(hi);
 }
 
+/*
+ * The k-th pairwise difference for stats_ratio_ci(): up to a few million
+ * pairs, select among them (O(nm), the array built once); beyond, bisect
+ * without building them (O((n+m) log)).  Both are exact.
+ */
+#define MAX_PAIRS (4u << 20)
+
+struct pairs {
+	double *d;      /* the n*m differences, once built */
+	int split;      /* d is partitioned around its middle index (median selected) */
+};
+
+static double kth_diff(const double *x, size_t n, const double *y, size_t m, size_t k,
+		       struct pairs *p)
+{
+	size_t i, j, N = n * m, mid = N / 2;
+	double v;
+
+	if (N > MAX_PAIRS)
+		return stats_kth_pairwise_diff(x, n, y, m, k);
+	if (!p->d) {
+		p->d = xmalloc(N * sizeof(*p->d));
+		for (i = 0; i < n; i++)
+			for (j = 0; j < m; j++)
+				p->d[i * m + j] = x[i] - y[j];
+	}
+	/* Once the middle is in place, only the half holding k needs searching. */
+	if (p->split && k - 1 < mid)
+		return stats_select(p->d, mid, k - 1);
+	if (p->split && k - 1 > mid)
+		return stats_select(p->d + mid + 1, N - mid - 1, k - 1 - mid - 1);
+	v = stats_select(p->d, N, k - 1);
+	p->split |= k - 1 == mid;
+	return v;
+}
+
 static double *sorted_logs(const double *v, size_t n)
 {
 	double *l = xmalloc(n * sizeof(*l));
@@ -298,6 +425,7 @@ int stats_ratio_ci(const double *x, size_t n, const double *y, size_t m, double 
 		   struct ratio_ci *ci)
 {
 	double *lx, *ly;
+	struct pairs d = { NULL, 0 };
 	size_t N = n * m;
 	struct mw_result mw;
 	long crit;
@@ -320,17 +448,19 @@ int stats_ratio_ci(const double *x, size_t n, const double *y, size_t m, double 
 		/* The rejection bound of the approximate test (ties, continuity). */
 		crit = (long)floor((double)N / 2 - 0.5 - stats_normal_upper(alpha / 2) * mw.sigma);
 	}
+	/* The median first: later selections then only reorder within its halves. */
+	if (N % 2)
+		ci->hl = exp(kth_diff(lx, n, ly, m, (N + 1) / 2, &d));
+	else
+		ci->hl = exp((kth_diff(lx, n, ly, m, N / 2 + 1, &d) +
+			      kth_diff(lx, n, ly, m, N / 2, &d)) / 2);
 	if (crit >= 0 && (size_t)crit < N / 2) {
 		ci->ok = 1;
 		ci->k = (size_t)crit + 1;
-		ci->lo = exp(stats_kth_pairwise_diff(lx, n, ly, m, ci->k));
-		ci->hi = exp(stats_kth_pairwise_diff(lx, n, ly, m, N + 1 - ci->k));
+		ci->lo = exp(kth_diff(lx, n, ly, m, ci->k, &d));
+		ci->hi = exp(kth_diff(lx, n, ly, m, N + 1 - ci->k, &d));
 	}
-	if (N % 2)
-		ci->hl = exp(stats_kth_pairwise_diff(lx, n, ly, m, (N + 1) / 2));
-	else
-		ci->hl = exp((stats_kth_pairwise_diff(lx, n, ly, m, N / 2) +
-			      stats_kth_pairwise_diff(lx, n, ly, m, N / 2 + 1)) / 2);
+	free(d.d);
 	free(lx);
 	free(ly);
 	return 0;

@@ -19,7 +19,9 @@
 void stats_sort(double *v, size_t n);
 /* Quantile q in [0,1] of sorted v (linear interpolation, R type 7); n >= 1. */
 double stats_quantile_sorted(const double *v, size_t n, double q);
-/* Median of v (n >= 1); v is sorted in place. */
+/* The k-th smallest (0-based) of v, n >= 1; v is reordered (quickselect). */
+double stats_select(double *v, size_t n, size_t k);
+/* Median of v (n >= 1); v is reordered. */
 double stats_median(double *v, size_t n);
 
 /* Exact samples sizes allowed: C(n+m, n) must stay exact in a double. */

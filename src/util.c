@@ -570,3 +570,18 @@ void json_put_string(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+void csv_put_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}

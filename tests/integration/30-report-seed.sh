@@ -129,8 +129,8 @@ check "drain / CPU table present" grep -q 'Drain base  Drain patched' "$tmpdir/r
 footer=$(tr '\n' ' ' <"$tmpdir/r13.txt" | tr -s ' ')
 for want in "median over runs" "mean of its N processes' munmap() latencies" \
 	"Hodges-Lehmann interval" "Mann-Whitney U test, two-sided, alpha = 0.05" \
-	"Base: 6.18.0-rc4 (label t13-base, 1 run)" \
-	"Patched: 6.18.0-rc4-zsdefer (label t13-patched, 1 run)" \
+	"Base: 6.18.0-rc4 (label t13-base, 1 bench invocation)" \
+	"Patched: 6.18.0-rc4-zsdefer (label t13-patched, 1 bench invocation)" \
 	"Device: rpi4b (Cortex-A72, 4 CPUs, aarch64)"; do
 	check "footer says: $want" grep -qF -- "$want" <<<"$footer"
 done

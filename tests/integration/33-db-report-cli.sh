@@ -50,6 +50,19 @@ ok = ok and {r["drain_ns"] != "" for r in rows} == {True} and "thp_swpout" in ro
 sys.exit(0 if ok else 1)
 EOF
 
+# Two imports into a new database at once: one creates the schema, the
+# other waits for the write lock; both runs are stored.
+gen --seed 41 --runs 400 zram:64M:1=10 zram:64M:2=20 >"$tmpdir/c1.jsonl"
+gen --seed 42 --runs 400 zram:64M:1=10 zram:64M:2=20 >"$tmpdir/c2.jsonl"
+"$SWAPLAB" db import "$tmpdir/c1.jsonl" --db "$tmpdir/conc.db" --label c1 >/dev/null 2>"$tmpdir/c1.err" &
+p1=$!
+"$SWAPLAB" db import "$tmpdir/c2.jsonl" --db "$tmpdir/conc.db" --label c2 >/dev/null 2>"$tmpdir/c2.err" &
+p2=$!
+wait $p1; s1=$?; wait $p2; s2=$?
+check "concurrent imports both succeed ($s1 $s2)" [ "$s1" = 0 ] && [ "$s2" = 0 ]
+check "concurrent imports: 2 runs, 2400 samples" \
+	[ "$(sqlite3 "$tmpdir/conc.db" 'select count(*), sum(samples) from run')" = "2|2400" ]
+
 # The report's figures: a 3-process run's figure is the mean of its
 # processes; --figure max takes the slowest.
 "$SWAPLAB" report --db "$db" --base base --patched patched --format json >"$tmpdir/r.json"

@@ -211,7 +211,7 @@ static void test_series(struct db *db)
 	   "v2 against v1: +100%%, significant");
 	text = render(&r, REPORT_LORE);
 	ok(widest(text) <= 72, "lore: 12-second figures, 7 revisions: %zu <= 72", widest(text));
-	ok(strstr(text, "v7:      6.18.0-p (long v7, 1 run)") != NULL, "the footer lists v7");
+	ok(strstr(text, "v7:      6.18.0-p (long v7, 1 bench invocation)") != NULL, "the footer lists v7");
 	free(text);
 	report_release(&r);
 }

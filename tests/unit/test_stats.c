@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int near(double got, double want, double rel)
 {
@@ -51,6 +52,36 @@ static void test_median(void)
 	ok(near(stats_quantile_sorted(q, 4, 0.25), 1.75, 1e-15), "quantile 0.25 (type 7)");
 	ok(stats_quantile_sorted(q, 4, 1) == 4 && stats_quantile_sorted(q, 4, 0) == 1,
 	   "quantile 0 and 1 are min and max");
+}
+
+static int cmp_d(const void *a, const void *b);
+static uint64_t rng_next(void);
+
+static void test_select(void)
+{
+	int trial, bad = 0, badmed = 0;
+
+	/* Quickselect against sorting: every k, ties and sorted inputs included. */
+	for (trial = 0; trial < 300; trial++) {
+		size_t n = 1 + rng_next() % 40, i, k;
+		double v[40], sorted[40], w[40];
+
+		for (i = 0; i < n; i++)
+			v[i] = trial % 3 == 0 ? (double)(rng_next() % 5)
+			       : trial % 3 == 1 ? (double)i : (double)(rng_next() % 1000) / 7;
+		memcpy(sorted, v, sizeof(v));
+		qsort(sorted, n, sizeof(double), cmp_d);
+		for (k = 0; k < n; k++) {
+			memcpy(w, v, sizeof(v));
+			if (stats_select(w, n, k) != sorted[k])
+				bad++;
+		}
+		memcpy(w, v, sizeof(v));
+		if (stats_median(w, n) != (n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2))
+			badmed++;
+	}
+	is_int(bad, 0, "stats_select: the k-th smallest, every k, 300 random arrays");
+	is_int(badmed, 0, "stats_median: equals the sorted median");
 }
 
 static void test_critical_values(void)
@@ -168,6 +199,35 @@ static void test_pairwise_selection(void)
 				bad++;
 	}
 	is_int(bad, 0, "k-th pairwise difference equals brute force (200 random cases)");
+
+	/* stats_ratio_ci bisects beyond 4M pairs: the same order statistics. */
+	{
+		size_t n = 2100, m = 2100, i, N = n * m;
+		double *x = malloc(n * sizeof(double)), *y = malloc(m * sizeof(double));
+		double *lx = malloc(n * sizeof(double)), *ly = malloc(m * sizeof(double)), *d;
+		struct ratio_ci ci;
+
+		for (i = 0; i < n; i++) {
+			x[i] = exp(0.3 * rng_normal());
+			y[i] = exp(0.3 * rng_normal() + 0.05);
+			lx[i] = log(x[i]);
+			ly[i] = log(y[i]);
+		}
+		qsort(lx, n, sizeof(double), cmp_d);
+		qsort(ly, m, sizeof(double), cmp_d);
+		d = malloc(N * sizeof(double));
+		for (i = 0; i < N; i++)
+			d[i] = lx[i / m] - ly[i % m];
+		stats_ratio_ci(x, n, y, m, 0.05, &ci);
+		ok(ci.ok && ci.lo == exp(stats_select(d, N, ci.k - 1)) &&
+		   ci.hi == exp(stats_select(d, N, N - ci.k)),
+		   "2100 x 2100: the bisected interval equals selection over all pairs");
+		free(x);
+		free(y);
+		free(lx);
+		free(ly);
+		free(d);
+	}
 }
 
 static void test_ratio_ci(void)
@@ -251,6 +311,7 @@ static void test_generated(void)
 int main(void)
 {
 	test_median();
+	test_select();
 	test_critical_values();
 	test_mann_whitney();
 	test_large_samples();
