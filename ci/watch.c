@@ -94,8 +94,10 @@ static int take(struct db *db, const struct watch_opts *o, const char *key,
 		db_mark_seen(db, key, "refused");
 		return 0;
 	}
-	if (res.already)
+	if (res.already) {
 		intake_db_upsert_stored(db, res.dir);
+		info("watch: %s: already submitted as %s v%u", key, res.series, res.version);
+	}
 	r = db_queue_add(db, res.dir, res.series, res.version, key, 0);
 	if (r > 0) {
 		info("watch: queued %s v%u (%s)", res.series, res.version, key);
@@ -198,22 +200,28 @@ static int scan_maildir(struct db *db, const struct watch_opts *o, const char *d
 			}
 			/* "From " separator; body lines starting "From " get mboxrd quoting. */
 			{
-				char *line, *save = NULL, *copy = xstrdup(text);
-				size_t need = groups[g].len + len * 2 + 64;
+				/* Every line kept (empty ones too: they end the headers). */
+				const char *line = text, *end = text + len;
+				char *o;
 
-				groups[g].text = xrealloc(groups[g].text, need);
-				groups[g].len += (size_t)sprintf(groups[g].text + groups[g].len,
-								 "From swaplab-watch Thu Jan  1 00:00:00 1970\n");
-				for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-					const char *p = line;
+				groups[g].text = xrealloc(groups[g].text, groups[g].len + len * 2 + 64);
+				o = groups[g].text + groups[g].len;
+				o += sprintf(o, "From swaplab-watch Thu Jan  1 00:00:00 1970\n");
+				while (line < end) {
+					const char *nl = memchr(line, '\n', (size_t)(end - line)), *p = line;
+					size_t l = nl ? (size_t)(nl - line) : (size_t)(end - line);
 
-					while (*p == '>')
+					while (p < line + l && *p == '>')
 						p++;
-					groups[g].len += (size_t)sprintf(groups[g].text + groups[g].len, "%s%s\n",
-									 !strncmp(p, "From ", 5) ? ">" : "", line);
+					if ((size_t)(line + l - p) >= 5 && !strncmp(p, "From ", 5))
+						*o++ = '>';
+					memcpy(o, line, l);
+					o += l;
+					*o++ = '\n';
+					line += l + 1;
 				}
-				groups[g].len += (size_t)sprintf(groups[g].text + groups[g].len, "\n");
-				free(copy);
+				*o++ = '\n';
+				groups[g].len = (size_t)(o - groups[g].text);
 			}
 			sha256_update(&groups[g].hash, files[i], strlen(files[i]));
 			mbox_release(&mb);
