@@ -11,6 +11,9 @@ DEPS += linux-source-6.1 bc bison flex libelf-dev libssl-dev cpio xz-utils gzip 
 	ccache busybox-static qemu-system-x86 qemu-system-arm git \
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 
+# mk/*.mk are included before the Makefile's `all`: keep it the default.
+.DEFAULT_GOAL := all
+
 SWAPLAB_HOME ?= /var/lib/swaplab
 ARM64_CC ?= aarch64-linux-gnu-gcc
 
