@@ -16,6 +16,7 @@ DEPS_BENCH = fio stress-ng util-linux
 DEPS_TEST  = chromium sqlite3 python3
 DEPS = $(DEPS_BUILD) $(DEPS_BENCH) $(DEPS_TEST)
 # Modules add their own packages and targets in mk/<module>.mk.
+.DEFAULT_GOAL := all
 -include $(wildcard mk/*.mk)
 
 # The benchmark: libc only, also linked statically as swapbench.
@@ -54,7 +55,7 @@ $(BUILD)/swaplab: $(BUILD)/obj/src/swaplab.o $(OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/swapbench: $(BENCH_STATIC_OBJ)
-	$(CC) $(ALL_CFLAGS) -static -o $@ $^
+	$(CC) $(ALL_CFLAGS) -static -o $@ $^ -lm
 
 $(BUILD)/asan/swaplab: $(BUILD)/asan/obj/src/swaplab.o $(OBJ_ASAN)
 	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -o $@ $^ $(LIBS)

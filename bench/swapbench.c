@@ -1,8 +1,34 @@
-/* swapbench.c - placeholder main (internal, replaced by the bench core). */
+/*
+ * swapbench.c - the benchmark as a standalone, statically linked program
+ * for a board's root filesystem or the lab's initramfs.  Same options and
+ * output as `swaplab bench`, without the database.
+ */
+#include "bench/bench.h"
 #include "util.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
+	struct bench_opts o;
+	int ret;
+
 	set_progname("swapbench");
-	return error("not built yet") ? 1 : 0;
+	bench_opts_init(&o);
+	ret = bench_parse_args(&o, argc, argv);
+	if (ret) {
+		bench_opts_release(&o);
+		return ret > 0 ? 0 : 129;
+	}
+	if (o.db || o.label || o.out) {
+		error("swapbench keeps no database: use --json > FILE and 'swaplab db import FILE'");
+		return 129;
+	}
+	util_quiet = o.quiet;
+	if (o.cleanup_only)
+		ret = bench_cleanup();
+	else
+		ret = bench_run(&o, o.json ? stdout : NULL, o.json ? stderr : stdout);
+	bench_opts_release(&o);
+	if (ret == -2)
+		return 130;
+	return ret < 0 ? 1 : 0;
 }

@@ -11,6 +11,8 @@
  *     messages cannot split the stream;
  *   - loads zsmalloc/zram/compressor modules if the kernel has them as
  *     modules;
+ *   - with swaplab.shell=1 on the kernel command line (LAVA jobs), stops
+ *     here and runs an interactive shell on the console instead;
  *   - reads the plan from the kernel command line (swaplab.plan=BASE64 of
  *     one argument per line) or else from /etc/swaplab/plan in the cpio;
  *   - runs `swapbench ARGS` (stderr to the console) into /tmp, then prints

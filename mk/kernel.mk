@@ -22,7 +22,7 @@ ARM64_CC ?= aarch64-linux-gnu-gcc
 # The static benchmark for arm64 guests (virt, Raspberry Pi 4B).
 $(BUILD)/arm64/swapbench: $(BENCH_SRC) bench/swapbench.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(ARM64_CC) $(ALL_CFLAGS) -DSWAPBENCH_STATIC -static -o $@ $(BENCH_SRC) bench/swapbench.c
+	$(ARM64_CC) $(ALL_CFLAGS) -DSWAPBENCH_STATIC -static -o $@ $(BENCH_SRC) bench/swapbench.c -lm
 
 # Debian's static busybox for arm64, unpacked from its .deb (needs the
 # arm64 architecture in dpkg so apt can fetch it).

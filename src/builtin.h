@@ -8,8 +8,12 @@
 #define SWAPLAB_BUILTIN_H
 
 int cmd_bench(int argc, char **argv);
+int cmd_db(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_initramfs(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_lava(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
 
 #endif

@@ -107,7 +107,21 @@ static const char *parse_string_raw(struct parser *ps, size_t *lenp)
 	const char *s = ps->p + 1, *q = s;
 	char *out, *o;
 
-	/* Fast scan for the closing quote; decoded text is never longer. */
+	/*
+	 * Fast path: most strings (every key) have no escape or control
+	 * character, and are copied in one go.
+	 */
+	while (q < ps->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+		q++;
+	if (q < ps->end && *q == '"') {
+		out = arena_alloc(ps->doc, (size_t)(q - s) + 1);
+		memcpy(out, s, (size_t)(q - s));
+		out[q - s] = '\0';
+		*lenp = (size_t)(q - s);
+		ps->p = q + 1;
+		return out;
+	}
+	/* Scan for the closing quote; decoded text is never longer. */
 	while (q < ps->end && *q != '"') {
 		if (*q == '\\')
 			q++;
@@ -291,6 +305,26 @@ static struct json *parse_number(struct parser *ps)
 	len = (size_t)(ps->p - s);
 	if (len >= sizeof(buf))
 		return fail(ps, "number too long");
+	/*
+	 * Fast path for plain integers of up to 15 digits (every number of
+	 * the bench output): exact in a double, no strtod().
+	 */
+	{
+		const char *d = s + (*s == '-');
+		size_t nd = (size_t)(ps->p - d), i;
+		int64_t x = 0;
+
+		for (i = 0; i < nd && i < 16 && d[i] >= '0' && d[i] <= '9'; i++)
+			x = x * 10 + (d[i] - '0');
+		if (nd && i == nd && nd <= 15 && !(nd > 1 && d[0] == '0') && !(x == 0 && *s == '-')) {
+			v = new_node(ps, JSON_NUMBER);
+			v->number = (double)(*s == '-' ? -x : x);
+			v->str = arena_alloc(ps->doc, len + 1);
+			memcpy((char *)v->str, s, len);
+			((char *)v->str)[len] = '\0';
+			return v;
+		}
+	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	v = new_node(ps, JSON_NUMBER);

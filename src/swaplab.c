@@ -16,9 +16,13 @@ struct cmd_struct {
 
 static const struct cmd_struct commands[] = {
 	{ "bench", cmd_bench, "measure munmap() of swap-filled VMAs on this kernel" },
+	{ "db", cmd_db, "store runs in the results database, list and export them" },
 	{ "kernel", cmd_kernel, "kernel trees, revision worktrees and builds for the lab" },
 	{ "initramfs", cmd_initramfs, "write the lab's guest initramfs (busybox + swapbench)" },
 	{ "run", cmd_run, "run a benchmark plan on a device: host, qemu or lava" },
+	{ "lava", cmd_lava, "run the benchmark through LAVA: job definitions, submit, status, results" },
+	{ "report", cmd_report, "base-versus-patched speedup tables (lore, markdown, html, csv, json)" },
+	{ "submit", cmd_submit, "take a posted patch series revision into kernel-patches/" },
 };
 
 static void usage(FILE *f)

@@ -171,19 +171,21 @@ int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-int parse_size_list(const char *s, uint64_t **out, size_t *nr)
+/*
+ * Comma-separated list of elements of elem_size bytes, each parsed by one();
+ * empty elements are skipped.  On failure nothing is returned.
+ */
+static int parse_list(const char *s, size_t elem_size,
+		      int (*one)(const char *tok, void *out, const void *arg), const void *arg,
+		      void **out, size_t *nr)
 {
 	char *copy = xstrdup(s), *save = NULL, *tok;
-	uint64_t *arr = NULL;
-	size_t n = 0, alloc = 0;
+	char *arr = NULL;
+	size_t n = 0;
 
-	if (!*s) {
-		free(copy);
-		return error("empty size list");
-	}
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		ALLOC_GROW(arr, n + 1, alloc);
-		if (parse_size(tok, &arr[n]) < 0) {
+		arr = xrealloc(arr, (n + 1) * elem_size);
+		if (one(tok, arr + n * elem_size, arg) < 0) {
 			free(arr);
 			free(copy);
 			return -1;
@@ -191,11 +193,24 @@ int parse_size_list(const char *s, uint64_t **out, size_t *nr)
 		n++;
 	}
 	free(copy);
-	if (!n)
-		return error("empty size list '%s'", s);
+	if (!n) {
+		free(arr);
+		return error("empty list '%s'", s);
+	}
 	*out = arr;
 	*nr = n;
 	return 0;
+}
+
+static int one_size(const char *tok, void *out, const void *arg)
+{
+	(void)arg;
+	return parse_size(tok, out);
+}
+
+int parse_size_list(const char *s, uint64_t **out, size_t *nr)
+{
+	return parse_list(s, sizeof(**out), one_size, NULL, (void **)out, nr);
 }
 
 int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
@@ -215,28 +230,23 @@ int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 	return 0;
 }
 
+struct uint_range {
+	unsigned min, max;
+};
+
+static int one_uint(const char *tok, void *out, const void *arg)
+{
+	const struct uint_range *r = arg;
+
+	return parse_uint(tok, r->min, r->max, out);
+}
+
 int parse_uint_list(const char *s, unsigned min, unsigned max, unsigned **out,
 		    size_t *nr)
 {
-	char *copy = xstrdup(s), *save = NULL, *tok;
-	unsigned *arr = NULL;
-	size_t n = 0, alloc = 0;
+	struct uint_range r = { min, max };
 
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		ALLOC_GROW(arr, n + 1, alloc);
-		if (parse_uint(tok, min, max, &arr[n]) < 0) {
-			free(arr);
-			free(copy);
-			return -1;
-		}
-		n++;
-	}
-	free(copy);
-	if (!n)
-		return error("empty list '%s'", s);
-	*out = arr;
-	*nr = n;
-	return 0;
+	return parse_list(s, sizeof(**out), one_uint, &r, (void **)out, nr);
 }
 
 int parse_duration_ms(const char *s, uint64_t *out_ms)
@@ -557,6 +567,21 @@ void json_put_string(FILE *f, const char *s)
 			else
 				fputc(*p, f);
 		}
+	}
+	fputc('"', f);
+}
+
+void csv_put_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
 	}
 	fputc('"', f);
 }

@@ -95,5 +95,7 @@ int have_program(const char *name);
 
 /* JSON string escaping for writers: appends "..." with escapes to f. */
 void json_put_string(FILE *f, const char *s);
+/* CSV field for writers: quoted (RFC 4180) only when it holds , " CR or LF. */
+void csv_put_field(FILE *f, const char *s);
 
 #endif

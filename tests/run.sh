@@ -51,7 +51,7 @@ state() { # what every test must leave as it found it
 exec 9>/run/lock/swaplab-tests.lock 2>/dev/null || exec 9>/tmp/swaplab-tests.lock
 flock 9
 before=$(state)
-for t in tests/integration/*.sh; do
+for t in tests/integration/[0-9]*.sh; do
 	[ -f "$t" ] || continue
 	case "$t" in *"${TESTS:-}"*) ;; *) continue ;; esac
 	name=${t#tests/}; log=$logdir/$(basename "$t").log

@@ -1,0 +1,64 @@
+/*
+ * bench/internal.h - what the benchmark's files share among themselves:
+ * one measured sample, the cell being run, output and the CPU clock.
+ */
+#ifndef SWAPLAB_BENCH_INTERNAL_H
+#define SWAPLAB_BENCH_INTERNAL_H
+
+#include "bench/backend.h"
+#include "bench/bench.h"
+
+/* One process's munmap in one run of one cell (docs/bench-output.md). */
+struct sample {
+	/* per process */
+	unsigned proc;
+	uint64_t munmap_ns, start_ns, swap_bytes, rss_bytes, vmswap_bytes;
+	uint64_t fill_ns, pageout_ns;
+	unsigned pageout_passes;
+	/* per run of the cell */
+	uint64_t wall_ns, drain_ns, cpu_ns;
+	int drained;
+	uint64_t pool_base, pool_before, pool_peak, pool_after, orig_bytes;
+	uint64_t notify_free, miss_free, zswpout, pswpout;
+	uint64_t thp_swpout, thp_fallback;  /* large folios swapped whole / split */
+};
+
+struct cell {
+	const struct bench_opts *o;
+	const struct backend *b;
+	uint64_t size;
+	unsigned procs, run;
+	uint64_t idle_pool;       /* backend memory when it held nothing of ours */
+	char memcg[256];          /* cgroup to join for memory.reclaim, or "" */
+};
+
+/* Large-folio swap-outs (whole, split) of the --thp size so far. */
+void thp_swpout_read(const struct bench_opts *o, uint64_t *whole, uint64_t *split);
+
+/* Runs one run of a cell; fills samples[0..procs).  -1 on error. */
+int cell_run(const struct cell *c, struct sample *samples);
+/* Whether MADV_PAGEOUT works on this kernel. */
+int pageout_supported(void);
+
+/* CPU time of all CPUs in ns, from the best clock this system has. */
+uint64_t cpu_clock_ns(void);
+const char *cpu_clock_name(void);
+
+/* Output. */
+void out_env(FILE *f, const struct bench_opts *o, const struct backend *zram,
+	     const struct backend *zswap);
+void out_sample(FILE *f, const struct cell *c, const struct sample *s);
+void out_end(FILE *f, const char *status, unsigned long samples, const char *msg);
+/* Keeps per-run figures for the summary table. */
+void summary_add(const struct cell *c, const struct sample *s, unsigned nr);
+void summary_print(FILE *f, const struct bench_opts *o);
+void summary_free(void);
+
+/* Background load (stress-ng); pid or -1.  stop is safe with -1. */
+pid_t load_start(enum bench_load load);
+void load_stop(pid_t pid);
+
+int fio_suite_run(const struct bench_opts *o, FILE *jsonl, FILE *table,
+		  struct bench_state *st);
+
+#endif

@@ -1,0 +1,172 @@
+/*
+ * db/db.h - the lab's results database: one SQLite file (default lab.db)
+ * holding patch series and their revisions, kernel builds, devices, jobs,
+ * benchmark runs (one `swaplab bench` / `swapbench` invocation each, with
+ * its environment record) and their samples (one process's munmap() in
+ * one run of one cell).  docs/db-schema.md describes the tables.
+ *
+ * db/ is the only module that includes sqlite3.h; everything else goes
+ * through this interface.  Library code: every function reports failure
+ * with error() (naming the database or input file) and returns -1 or
+ * NULL, never exits.  Every write is one transaction: on failure the
+ * database is left exactly as it was.
+ */
+#ifndef SWAPLAB_DB_H
+#define SWAPLAB_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define DB_DEFAULT_PATH "lab.db"
+
+enum db_open_flags {
+	DB_CREATE = 1 << 0,   /* create the file (and the schema) if missing */
+	DB_READONLY = 1 << 1, /* never write: reports, listings, exports */
+};
+
+struct db;
+
+/*
+ * Opens (and, unless DB_READONLY, creates or upgrades the schema of) the
+ * database at path.  Refuses a file of a newer schema version, a file
+ * that is not a swaplab database, and a read-only file opened for
+ * writing.  NULL + error() on failure.
+ */
+struct db *db_open(const char *path, int flags);
+void db_close(struct db *db);
+const char *db_path(const struct db *db);
+/* The schema version this build writes (PRAGMA user_version). */
+int db_schema_version(void);
+
+/*
+ * Importing a JSON Lines stream of docs/bench-output.md.  The options
+ * link the run(s) to the lab's objects; all may be left zero/NULL.
+ */
+struct db_import_opts {
+	const char *series;             /* patch series name; needs revision and kind */
+	unsigned revision;              /* 1 for v1, ...; 0 = none */
+	const char *kind;               /* kernel build: "base" or "patched" (NULL: unknown) */
+	const char *commit;             /* commit the kernel was built from */
+	const char *config_fingerprint; /* hash of the kernel .config */
+	const char *device_kind;        /* "host" (default), "qemu" or "lava" */
+	const char *job;                /* device-specific job id (e.g. LAVA's), or NULL */
+	int replace;                    /* replace runs whose run_uuid is already stored */
+};
+
+struct db_import_stats {
+	unsigned runs;          /* env..end blocks imported */
+	uint64_t samples;       /* sample lines */
+	uint64_t cells;         /* (backend, size, procs) cells of the runs */
+	uint64_t fio;           /* fio lines */
+	unsigned replaced;      /* runs that replaced a stored one (--replace) */
+	char run_uuid[40];      /* of the last run imported */
+	/* CPU time of the two threads: reading + parsing, and storing (with commit). */
+	uint64_t reader_cpu_ns, writer_cpu_ns;
+	uint64_t commit_ns;     /* wall time of the commit (WAL checkpoint and fsync included) */
+};
+
+/*
+ * Imports every run of the file at path ("-" for standard input) under
+ * label, in one transaction.  Any malformed line, missing field, stream
+ * without its "end" line, or run_uuid already in the database (unless
+ * opts->replace) fails with "FILE:LINE: what" and leaves the database
+ * unchanged.  st may be NULL.
+ */
+int db_import_jsonl(struct db *db, const char *path, const char *label,
+		    const struct db_import_opts *opts, struct db_import_stats *st);
+
+/* ---- listing ---- */
+
+struct db_label_info {
+	char *name;
+	unsigned runs;
+	uint64_t samples;
+	char *first_started, *last_started;  /* env "started" of its runs */
+	char *kernels;                        /* distinct kernel_release, comma-separated */
+	char *devices;                        /* distinct device names, comma-separated */
+};
+int db_list_labels(struct db *db, struct db_label_info **out, size_t *nr);
+void db_label_info_free(struct db_label_info *l, size_t nr);
+
+struct db_run_info {
+	int64_t id;
+	char *uuid, *label, *started, *device, *kernel_release, *tool, *source;
+	char *kind;          /* kernel build kind */
+	char *series;        /* NULL when not linked */
+	unsigned revision;
+	uint64_t samples;
+};
+/* Runs of one label, or of all labels when label is NULL. */
+int db_list_runs(struct db *db, const char *label, struct db_run_info **out, size_t *nr);
+void db_run_info_free(struct db_run_info *r, size_t nr);
+
+/* Counts of every table, for `swaplab db info`. */
+struct db_counts {
+	uint64_t series, revisions, kernel_builds, devices, jobs, labels, runs,
+		 cells, samples, fio;
+};
+int db_count(struct db *db, struct db_counts *c);
+
+/* Writes the runs of label as JSON Lines that db_import_jsonl accepts. */
+int db_export_jsonl(struct db *db, const char *label, FILE *out);
+/* One CSV row per sample (with its run-of-cell figures), a header first. */
+int db_export_csv(struct db *db, const char *label, FILE *out);
+
+/* ---- what the reports read ---- */
+
+/*
+ * Which runs: a label, or a series revision's kernel builds of one kind
+ * (series + revision + kind).
+ */
+struct db_sel {
+	const char *label;
+	const char *series;
+	unsigned revision;
+	const char *kind;
+};
+
+/* One run of one cell, as reports aggregate it. */
+struct db_cell_run {
+	int64_t run_id;
+	const char *backend;     /* interned: valid until db_close */
+	const char *comp;        /* interned, "" when unknown */
+	uint64_t size_bytes;
+	unsigned procs, run_no;
+	double munmap_mean_ns;   /* mean over the cell's processes */
+	int64_t munmap_max_ns;   /* slowest process */
+	int has_drain, drained, has_cpu;
+	int64_t drain_ns, cpu_ns;
+};
+/* Ordered by backend, size, procs, run. */
+int db_cell_runs(struct db *db, const struct db_sel *sel, struct db_cell_run **out,
+		 size_t *nr);
+
+/* One run's environment and provenance, for the reports' footers and checks. */
+struct db_run_env {
+	int64_t id;
+	char *uuid, *label, *device, *device_kind, *kernel_release, *kernel_version;
+	char *kind, *commit, *config_fingerprint;
+	char *env_json;          /* the env line exactly as imported */
+};
+int db_run_envs(struct db *db, const struct db_sel *sel, struct db_run_env **out,
+		size_t *nr);
+void db_run_env_free(struct db_run_env *e, size_t nr);
+
+/* Whether a label exists (1), does not (0), or -1 on error. */
+int db_label_exists(struct db *db, const char *label);
+/* Revisions of a series that have runs, ascending.  -1 if no such series. */
+int db_series_revisions(struct db *db, const char *series, unsigned **out, size_t *nr);
+
+/* ---- the lab's objects (filled by later stages: devices, patch intake) ---- */
+
+/* Returns the series' id, creating it; -1 on error. */
+int64_t db_upsert_series(struct db *db, const char *name, const char *subject);
+/* Returns the revision's id (series created as needed). */
+int64_t db_upsert_revision(struct db *db, const char *series, unsigned version,
+			   const char *message_id, const char *base_commit);
+/* Returns the device's id; updates kind/board when given. */
+int64_t db_upsert_device(struct db *db, const char *name, const char *kind,
+			 const char *board);
+
+#endif

@@ -1,0 +1,333 @@
+/*
+ * lab/config.c - LAVA server address and token for the lab: environment,
+ * swaplab's lava.conf, or lavacli's identities file (see config.h).
+ * Tokens are secrets: files holding them must be private, and nothing
+ * here quotes a token or a line that might contain one.
+ */
+#include "lab/config.h"
+#include "lab/http.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void wipe_free(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+void lava_config_release(struct lava_config *cfg)
+{
+	free(cfg->url);
+	wipe_free(cfg->token);
+	free(cfg->user);
+	free(cfg->url_from);
+	free(cfg->token_from);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+int config_check_private(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return error_errno("cannot stat '%s'", path);
+	if (st.st_uid != geteuid())
+		return error("'%s' holds a LAVA token but belongs to uid %u, not to you (uid %u); refusing to use it",
+			     path, (unsigned)st.st_uid, (unsigned)geteuid());
+	if (st.st_mode & 077)
+		return error("'%s' holds a LAVA token but is readable by others (mode %04o); run: chmod 600 '%s'",
+			     path, (unsigned)(st.st_mode & 07777), path);
+	return 0;
+}
+
+/* Trims blanks at both ends in place. */
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* Removes matching single or double quotes around a value. */
+static char *unquote(char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+		v[n - 1] = '\0';
+		return v + 1;
+	}
+	return v;
+}
+
+/* Base URL without trailing slashes or lavacli's /RPC2 endpoint. */
+static char *normalise_url(const char *v)
+{
+	char *u = xstrdup(v);
+	size_t n = strlen(u);
+
+	while (n && u[n - 1] == '/')
+		u[--n] = '\0';
+	if (n >= 5 && !strcmp(u + n - 5, "/RPC2"))
+		u[n -= 5] = '\0';
+	while (n && u[n - 1] == '/')
+		u[--n] = '\0';
+	return u;
+}
+
+static int set_field(const char *path, int line, const char *key, char *val,
+		     struct lava_config *cfg)
+{
+	if (!strcmp(key, "url") || !strcmp(key, "uri")) {
+		const char *why;
+		char *u = normalise_url(val);
+
+		if (!http_url_valid(u, &why)) {
+			free(u);
+			return error("%s:%d: bad %s: %s", path, line, key, why);
+		}
+		free(cfg->url);
+		cfg->url = u;
+		free(cfg->url_from);
+		cfg->url_from = xstrdup(path);
+	} else if (!strcmp(key, "token")) {
+		if (!*val || strpbrk(val, " \t\r\n"))
+			return error("%s:%d: the token is empty or contains white space", path, line);
+		wipe_free(cfg->token);
+		cfg->token = xstrdup(val);
+		free(cfg->token_from);
+		cfg->token_from = xstrdup(path);
+	} else if (!strcmp(key, "user") || !strcmp(key, "username")) {
+		free(cfg->user);
+		cfg->user = xstrdup(val);
+	} else if (!strcmp(key, "timeout")) {
+		char *end;
+		double t = strtod(val, &end);
+
+		if (end == val || *end || !(t > 0 && t <= 86400))
+			return error("%s:%d: timeout must be seconds in (0, 86400]", path, line);
+		cfg->timeout_s = t;
+	}
+	/* Other keys (lavacli's proxy, verify_ssl_cert, ...) are accepted and ignored. */
+	return 0;
+}
+
+int lava_config_parse_conf(const char *path, const char *text, struct lava_config *cfg)
+{
+	char *copy = xstrdup(text), *save = NULL, *l;
+	int line = 0, ret = 0;
+
+	/* strtok_r would skip empty lines and lose the count: split by hand. */
+	for (l = copy; l && ret == 0; l = save) {
+		char *eq, *key, *val;
+
+		save = strchr(l, '\n');
+		if (save)
+			*save++ = '\0';
+		line++;
+		l = trim(l);
+		if (!*l || *l == '#')
+			continue;
+		eq = strchr(l, '=');
+		if (!eq) {
+			/* Do not quote the line: it might be a token. */
+			ret = error("%s:%d: expected 'key = value'", path, line);
+			break;
+		}
+		*eq = '\0';
+		key = trim(l);
+		val = unquote(trim(eq + 1));
+		if (strcmp(key, "url") && strcmp(key, "token") && strcmp(key, "user") &&
+		    strcmp(key, "timeout")) {
+			ret = error("%s:%d: unknown key '%.40s' (expected url, token, user or timeout)",
+				    path, line, key);
+			break;
+		}
+		ret = set_field(path, line, key, val, cfg);
+	}
+	explicit_bzero(copy, strlen(text));
+	free(copy);
+	return ret;
+}
+
+/*
+ * lavacli.yaml as lavacli writes it (yaml.safe_dump, block style):
+ *   name:
+ *     uri: https://host/RPC2
+ *     username: me
+ *     token: secret
+ * Only that shape is read: top-level keys naming identities, one level of
+ * "key: value" under them.
+ */
+int lava_config_parse_lavacli(const char *path, const char *text,
+			      const char *identity, struct lava_config *cfg)
+{
+	char *copy = xstrdup(text), *save = NULL, *l;
+	int line = 0, ret = 0, in_it = 0, found = 0;
+
+	for (l = copy; l && ret == 0; l = save) {
+		char *colon, *key, *val;
+		int indented;
+
+		save = strchr(l, '\n');
+		if (save)
+			*save++ = '\0';
+		line++;
+		indented = (*l == ' ' || *l == '\t');
+		l = trim(l);
+		if (!*l || *l == '#' || !strcmp(l, "---"))
+			continue;
+		colon = strchr(l, ':');
+		if (!colon) {
+			ret = error("%s:%d: expected 'key: value'", path, line);
+			break;
+		}
+		*colon = '\0';
+		key = unquote(trim(l));
+		val = unquote(trim(colon + 1));
+		if (!indented) {
+			in_it = !strcmp(key, identity);
+			found |= in_it;
+			if (in_it && *val) {
+				ret = error("%s:%d: identity '%s' is not a mapping", path, line, identity);
+				break;
+			}
+			continue;
+		}
+		if (in_it)
+			ret = set_field(path, line, key, val, cfg);
+	}
+	explicit_bzero(copy, strlen(text));
+	free(copy);
+	if (ret == 0 && !found)
+		return error("%s: no identity '%s'", path, identity);
+	return ret;
+}
+
+static char *config_dir(void)
+{
+	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (x && *x)
+		return xstrdup(x);
+	return xstrfmt("%s/.config", home && *home ? home : "/root");
+}
+
+/* Reads a config file that must be private if it holds a token. */
+static char *read_config_file(const char *path)
+{
+	size_t len;
+	char *text = slurp_file(path, &len);
+
+	if (!text) {
+		error_errno("cannot read '%s'", path);
+		return NULL;
+	}
+	return text;
+}
+
+static int load_file(const char *path, int lavacli, const char *identity,
+		     struct lava_config *cfg)
+{
+	char *text = read_config_file(path);
+	int ret;
+
+	if (!text)
+		return -1;
+	if (lavacli) {
+		char *from = xstrfmt("%s (identity '%s')", path, identity);
+
+		ret = lava_config_parse_lavacli(from, text, identity, cfg);
+		free(from);
+	} else {
+		ret = lava_config_parse_conf(path, text, cfg);
+	}
+	explicit_bzero(text, strlen(text));
+	free(text);
+	/* The check comes after parsing so a token-less file may be public. */
+	if (ret == 0 && cfg->token && config_check_private(path) < 0)
+		ret = -1;
+	return ret;
+}
+
+int lava_config_load(struct lava_config *cfg, const char *identity)
+{
+	const char *env_url = getenv("SWAPLAB_LAVA_URL");
+	const char *env_token = getenv("SWAPLAB_LAVA_TOKEN");
+	const char *env_file = getenv("SWAPLAB_LAVA_CONFIG");
+	char *dir = config_dir(), *path = NULL;
+	int ret = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (!identity || !*identity)
+		identity = getenv("SWAPLAB_LAVA_IDENTITY");
+	if (env_file && *env_file) {
+		ret = load_file(env_file, 0, NULL, cfg);
+	} else {
+		path = xstrfmt("%s/swaplab/lava.conf", dir);
+		if (access(path, F_OK) == 0) {
+			ret = load_file(path, 0, NULL, cfg);
+		} else {
+			free(path);
+			path = xstrfmt("%s/lavacli.yaml", dir);
+			/* Only consulted when asked for or when nothing else is set. */
+			if (access(path, F_OK) == 0 &&
+			    ((identity && *identity) || !env_url || !env_token))
+				ret = load_file(path, 1, identity && *identity ? identity : "default", cfg);
+			else if (identity && *identity)
+				ret = error("no '%s' to read identity '%s' from", path, identity);
+		}
+	}
+	if (ret == 0 && env_url && *env_url) {
+		const char *why;
+		char *u = normalise_url(env_url);
+
+		if (!http_url_valid(u, &why)) {
+			free(u);
+			ret = error("SWAPLAB_LAVA_URL: %s", why);
+		} else {
+			free(cfg->url);
+			cfg->url = u;
+			free(cfg->url_from);
+			cfg->url_from = xstrdup("SWAPLAB_LAVA_URL");
+		}
+	}
+	if (ret == 0 && env_token && *env_token) {
+		if (strpbrk(env_token, " \t\r\n")) {
+			ret = error("SWAPLAB_LAVA_TOKEN contains white space");
+		} else {
+			wipe_free(cfg->token);
+			cfg->token = xstrdup(env_token);
+			free(cfg->token_from);
+			cfg->token_from = xstrdup("SWAPLAB_LAVA_TOKEN");
+		}
+	}
+	if (ret == 0 && getenv("SWAPLAB_LAVA_TIMEOUT") && *getenv("SWAPLAB_LAVA_TIMEOUT")) {
+		char *v = xstrdup(getenv("SWAPLAB_LAVA_TIMEOUT"));
+
+		if (set_field("SWAPLAB_LAVA_TIMEOUT", 0, "timeout", v, cfg) < 0)
+			ret = -1;
+		free(v);
+	}
+	if (ret == 0 && !cfg->url)
+		ret = error("no LAVA server configured: set SWAPLAB_LAVA_URL (and SWAPLAB_LAVA_TOKEN), "
+			    "or write url and token to %s/swaplab/lava.conf (mode 0600), "
+			    "or add a lavacli identity to %s/lavacli.yaml", dir, dir);
+	if (ret < 0)
+		lava_config_release(cfg);
+	free(path);
+	free(dir);
+	return ret;
+}

@@ -1,0 +1,159 @@
+/*
+ * reports/report.h - base-versus-patched speedup reports from the results
+ * database: the model (which cells, which runs, what figure, which
+ * statistics, which environment differences) built once by report_build()
+ * and written in one of several formats by report_write():
+ *
+ *   lore      plain text in the layout of the seed cover letter, fitting
+ *             72 columns, with a footer saying what every figure is
+ *   markdown  the same tables as GitHub-flavoured Markdown
+ *   html      one self-contained page: tables and inline SVG plots
+ *   csv       one line per compared cell, every number
+ *   json      the whole model
+ *
+ * A row compares one cell (backend, VMA size, processes): the per-run
+ * figure is the mean of the cell's processes' munmap() times (or the
+ * slowest process's, REPORT_FIGURE_MAX); the row's figure is the median
+ * over runs; speedup = base median / patched median, with the
+ * Hodges-Lehmann interval and Mann-Whitney U test of reports/stats.h.
+ */
+#ifndef SWAPLAB_REPORT_H
+#define SWAPLAB_REPORT_H
+
+#include "db/db.h"
+#include "reports/stats.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum report_format { REPORT_LORE, REPORT_MARKDOWN, REPORT_HTML, REPORT_CSV, REPORT_JSON };
+enum report_figure { REPORT_FIGURE_MEAN, REPORT_FIGURE_MAX };
+
+struct report_opts {
+	const char *base;           /* label of the base runs */
+	const char *patched;        /* label of the patched runs */
+	const char *series;         /* instead of patched: every revision of a series */
+	const char *backend;        /* only this backend (NULL: all) */
+	enum report_figure figure;
+	double alpha;               /* significance level, 0.05 by default */
+};
+
+/* One side of a row: one label's (or revision's) runs of one cell. */
+struct report_side {
+	size_t n;                   /* runs */
+	double *v;                  /* per-run figures (ns), sorted */
+	double median, q1, q3, min, max;
+	double median_slowest;      /* median of the slowest process's times */
+	size_t n_drain, n_undrained, n_cpu;
+	double drain_median, cpu_median;  /* ns, when n_drain / n_cpu */
+	const char *comp;           /* compressor of the backend ("" unknown, "*" mixed) */
+};
+
+/* Row flags. */
+#define ROW_ENV_DIFFERS (1 << 0)    /* environments differ beyond the kernel */
+#define ROW_UNDRAINED   (1 << 1)    /* a run's drain hit its timeout */
+
+struct report_row {
+	const char *backend;
+	uint64_t size;
+	unsigned procs;
+	unsigned revision;          /* --series: 1 for v1 ...; else 0 */
+	struct report_side base, patched;
+	int compared;               /* both sides have runs */
+	double speedup;             /* base.median / patched.median */
+	struct ratio_ci ci;         /* of base / patched */
+	struct mw_result mw;
+	int significant;            /* mw.p <= alpha */
+	int flags;
+	/* --series: this revision's patched runs against the previous revision's. */
+	int has_prev;
+	double prev_change;         /* patched median / previous patched median - 1 */
+	struct mw_result prev_mw;
+	int prev_significant;
+};
+
+enum report_table_kind { TABLE_MODES, TABLE_SIZES };
+
+struct report_table {
+	enum report_table_kind kind;
+	const char *backend;
+	uint64_t size;              /* TABLE_MODES: the VMA size */
+	unsigned procs;             /* TABLE_SIZES: the process count */
+	struct report_row **rows;
+	size_t nr_rows;
+};
+
+/* An environment field whose values differ between (or within) the sides. */
+struct report_env_diff {
+	char *field;                /* e.g. "cpus", "zram.comp" */
+	const char *backend;        /* rows it concerns; NULL: all */
+	char *base, *patched;       /* distinct values, comma-separated */
+};
+
+/* Who ran: kernels, devices, CPUs of one side. */
+struct report_who {
+	char *label;                /* a label, or "S vN" / "S vN base" (series) */
+	int is_label;
+	size_t runs;
+	char *kernels, *commits, *devices, *cpus;
+};
+
+struct report {
+	struct report_opts opts;
+	struct report_row *rows;
+	size_t nr_rows;
+	struct report_table *tables;
+	size_t nr_tables;
+	struct report_env_diff *diffs;
+	size_t nr_diffs;
+	struct report_who base;
+	struct report_who *patched; /* one per revision (series), else one */
+	size_t nr_patched;
+	unsigned *revisions;        /* --series */
+	size_t nr_revisions;
+	int any_drain, any_cpu, any_undrained, any_exact, any_approx, any_small;
+	int any_env_diff;
+	char **strs;                /* backend and compressor names the rows point to */
+	size_t nr_strs;
+};
+
+/* Reads the database and computes every row.  -1 + error() (e.g. unknown label). */
+int report_build(struct db *db, const struct report_opts *opts, struct report *r);
+void report_release(struct report *r);
+int report_write(const struct report *r, enum report_format fmt, FILE *out);
+/* "lore" -> REPORT_LORE ...; -1 if unknown. */
+int report_parse_format(const char *s);
+
+/* ---- shared by the formatters (reports/format.c) ---- */
+
+/* "61.82ms" from nanoseconds (two decimals, like the seed). */
+const char *report_ms(double ns, char *buf, size_t len);
+/* "256MB" (the seed's size notation), or "512KB" / bytes when not whole MB. */
+const char *report_size(uint64_t bytes, char *buf, size_t len);
+/* "single", "multi 2p" (the seed's mode names). */
+const char *report_mode(unsigned procs, char *buf, size_t len);
+/* Title of a table, without the "Test N: " prefix. */
+const char *report_table_title(const struct report *r, const struct report_table *t,
+			       char *buf, size_t len);
+/* The row's key in its table: mode or size. */
+const char *report_row_key(const struct report_table *t, const struct report_row *row,
+			   char *buf, size_t len);
+/* Name of the interval and test, with alpha and confidence, for footers. */
+const char *report_method_ci(const struct report *r, char *buf, size_t len);
+const char *report_method_test(const struct report *r, char *buf, size_t len);
+
+/*
+ * The footer's explanation as paragraphs (NULL-terminated array of
+ * malloc'd strings, free with report_free_notes): what each figure is,
+ * the interval, the test and alpha, the marks, who ran what where.
+ */
+char **report_notes(const struct report *r);
+void report_free_notes(char **notes);
+
+int report_write_lore(const struct report *r, FILE *out);
+int report_write_markdown(const struct report *r, FILE *out);
+int report_write_html(const struct report *r, FILE *out);
+int report_write_csv(const struct report *r, FILE *out);
+int report_write_json(const struct report *r, FILE *out);
+
+#endif

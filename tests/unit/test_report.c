@@ -1,0 +1,239 @@
+/*
+ * test_report.c - reports/report.[ch] on databases built from generated
+ * streams: the seed's table layout for a full grid of cells, the 72-column
+ * limit of the lore format under stress (long series, large times,
+ * missing sides), '-' intervals for samples too small, the level and
+ * alpha named in the output, and the row figures themselves.
+ */
+#include "db/db.h"
+#include "reports/report.h"
+#include "tap.h"
+#include "test_db_gen.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/swaplab-test-report-XXXXXX";
+
+struct scale {
+	double ms;      /* median of a 64MB single-process cell */
+	double spread;  /* relative, across runs */
+};
+
+/* Times grow with size and procs; runs spread symmetrically around the middle run. */
+static int64_t figure(const struct gen_cell *c, unsigned run, unsigned proc, void *arg)
+{
+	const struct scale *s = arg;
+	double base = s->ms * 1e6 * (double)(c->size >> 26) * (1 + 0.5 * (c->procs - 1));
+
+	return (int64_t)llround(base * (1 + s->spread * ((double)run - 6)) + 1000.0 * proc);
+}
+
+static void import(struct db *db, const char *uuid, const char *kernel, unsigned runs,
+		   const struct gen_cell *cells, size_t n, struct scale *s, const char *label,
+		   const struct db_import_opts *o)
+{
+	struct gen_run g = { uuid, kernel, NULL, 4, runs, cells, n, figure, s, 0 };
+	char *f = gen_file(&g);
+
+	if (db_import_jsonl(db, f, label, o, NULL))
+		printf("# import of %s failed\n", label);
+	unlink(f);
+	free(f);
+}
+
+static char *render(const struct report *r, enum report_format fmt)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	report_write(r, fmt, f);
+	fclose(f);
+	return buf;
+}
+
+static size_t widest(const char *text)
+{
+	size_t max = 0;
+
+	while (*text) {
+		size_t l = strcspn(text, "\n");
+
+		if (l > max)
+			max = l;
+		text += l + (text[l] == '\n');
+	}
+	return max;
+}
+
+/* The text as TAP comments, to see why a check failed. */
+static void diag(const char *text)
+{
+	while (*text) {
+		size_t l = strcspn(text, "\n");
+
+		printf("# %.*s\n", (int)l, text);
+		text += l + (text[l] == '\n');
+	}
+}
+
+static const struct gen_cell grid[] = {
+	{ "zram", 64 << 20, 1 },   { "zram", 64 << 20, 2 },   { "zram", 128 << 20, 1 },
+	{ "zram", 128 << 20, 2 },  { "zram", 256 << 20, 1 },  { "zram", 256 << 20, 2 },
+	{ "zswap", 64 << 20, 1 },  { "zswap", 64 << 20, 2 },  { "zswap", 128 << 20, 1 },
+	{ "zswap", 128 << 20, 2 }, { "zswap", 256 << 20, 1 }, { "zswap", 256 << 20, 2 },
+};
+
+static void test_layout(struct db *db)
+{
+	struct scale b = { 14.11, 0.02 }, p = { 2.18, 0.02 };
+	struct report_opts o = { .base = "grid-base", .patched = "grid-patched", .alpha = 0.05 };
+	struct report r;
+	char *text, title[256];
+	size_t i;
+
+	import(db, "10000000000000000000000000000001", "6.18.0", 11, grid, 12, &b, "grid-base", NULL);
+	import(db, "10000000000000000000000000000002", "6.18.0-p", 11, grid, 12, &p, "grid-patched",
+	       NULL);
+	is_int(report_build(db, &o, &r), 0, "report over a 2 x 3 x 2 grid");
+	is_int(r.nr_rows, 12, "one row per cell");
+	is_int(r.nr_tables, 10, "per backend: 3 modes tables (one per size) + 2 sizes tables");
+	ok(r.tables[0].kind == TABLE_MODES && r.tables[3].kind == TABLE_SIZES &&
+	   r.tables[3].procs == 1 && r.tables[4].procs == 2 && !strcmp(r.tables[5].backend, "zswap"),
+	   "zram first, modes tables before sizes tables, process counts ascending");
+	is_str(report_table_title(&r, &r.tables[2], title, sizeof(title)),
+	       "munmap latency for 256MB swap-filled VMA (zram backend)", "modes title as the seed's");
+	is_str(report_table_title(&r, &r.tables[3], title, sizeof(title)),
+	       "munmap latency for different sizes (zram, single process)", "sizes title as the seed's");
+	is_str(report_table_title(&r, &r.tables[4], title, sizeof(title)),
+	       "munmap latency for different sizes (zram, 2 processes)", "sizes title, 2 processes");
+	ok(r.rows[0].compared && r.rows[0].base.n == 11 && r.rows[0].base.median == 14110000.0 &&
+	   r.rows[0].patched.median == 2180000.0, "row 0: 11 runs a side, medians exact");
+	ok(r.rows[0].significant && r.rows[0].ci.ok && r.rows[0].ci.lo < r.rows[0].speedup &&
+	   r.rows[0].speedup < r.rows[0].ci.hi, "row 0: significant, speedup inside its interval");
+	for (i = 0; i < r.nr_rows && !(r.rows[i].flags & ROW_ENV_DIFFERS); i++)
+		;
+	is_int(i, r.nr_rows, "no environment flag: only the kernel differs");
+	ok((r.rows[0].flags & ROW_UNDRAINED) && r.any_undrained, "run 1 hit the drain timeout: flagged");
+	text = render(&r, REPORT_LORE);
+	ok(widest(text) <= 72, "lore: widest line %zu <= 72", widest(text));
+	ok(strstr(text, "Test 10: munmap latency for different sizes (zswap, 2 processes)") != NULL,
+	   "lore: tests numbered through both backends");
+	free(text);
+	report_release(&r);
+
+	o.alpha = 0.01;
+	o.figure = REPORT_FIGURE_MAX;
+	is_int(report_build(db, &o, &r), 0, "report at alpha 0.01, slowest process");
+	text = render(&r, REPORT_LORE);
+	ok(strstr(text, "alpha = 0.01") && strstr(text, "99% CI: Hodges-Lehmann") &&
+	   strstr(text, "  mode        Base       Patched     Speedup    CI"),
+	   "the level and alpha are named in the output");
+	ok(strstr(text, "munmap latency of the slowest process for") != NULL,
+	   "the slowest-process figure is named in the titles");
+	ok(widest(text) <= 72, "lore: still <= 72 columns (%zu)", widest(text));
+	ok(r.rows[1].base.median == r.rows[1].base.median_slowest, "--figure max uses the slowest");
+	free(text);
+	report_release(&r);
+}
+
+static void test_edges(struct db *db)
+{
+	static const struct gen_cell one[] = { { "zram", 1024 << 20, 3 }, { "zram", 64 << 20, 1 } };
+	static const struct gen_cell other[] = { { "zram", 1024 << 20, 3 }, { "zswap", 64 << 20, 1 } };
+	struct scale big = { 900.0, 0.05 }, small = { 3.0, 0.05 };
+	struct report_opts o = { .base = "few-base", .patched = "few-patched", .alpha = 0.05 };
+	struct report r;
+	char *text;
+
+	/* 3 runs a side: no 95% interval, never significant; cells on one side only. */
+	import(db, "20000000000000000000000000000001", "6.18.0", 3, one, 2, &big, "few-base", NULL);
+	import(db, "20000000000000000000000000000002", "6.18.0-p", 3, other, 2, &small,
+	       "few-patched", NULL);
+	is_int(report_build(db, &o, &r), 0, "report with tiny samples and one-sided cells");
+	/* Rows: zram 64MB 1p (base only), zram 1024MB 3p, zswap 64MB 1p (patched only). */
+	is_int(r.nr_rows, 3, "three cells");
+	ok(r.rows[1].compared && !r.rows[1].ci.ok && !r.rows[1].significant && r.any_small,
+	   "3 runs a side: '-' interval, not significant");
+	ok(!r.rows[0].compared && r.rows[0].base.n == 3 && r.rows[0].patched.n == 0 &&
+	   !r.rows[2].compared && r.rows[2].patched.n == 3, "cells only one side measured");
+	text = render(&r, REPORT_LORE);
+	ok(strstr(text, "  64MB       720.00ms     -           -") &&
+	   strstr(text, "  64MB       -            2.40ms      -") &&
+	   strstr(text, "  1024MB     23040.00ms   76.80ms     300.00x    -  ") &&
+	   strstr(text, "x *") == NULL, "lore shows every row, one-sided ones too, nothing marked");
+	is_int(r.nr_tables, 3, "a table for each cell no other table shows");
+	if (strstr(text, "x *") || !strstr(text, "1024MB"))
+		diag(text);
+	ok(widest(text) <= 72, "lore with 5000ms figures: %zu <= 72", widest(text));
+	free(text);
+	report_release(&r);
+
+	o.backend = "zswap";
+	o.patched = "few-base";
+	o.base = "few-patched";
+	is_int(report_build(db, &o, &r), 0, "--backend zswap");
+	ok(r.nr_rows == 1 && !strcmp(r.rows[0].backend, "zswap"), "only zswap rows");
+	report_release(&r);
+	o.backend = NULL;
+	o.patched = "nosuch";
+	ok(report_build(db, &o, &r) < 0, "an unknown label fails the build");
+}
+
+static void test_series(struct db *db)
+{
+	static const struct gen_cell cells[] = { { "zram", 64 << 20, 1 }, { "zram", 64 << 20, 3 } };
+	struct report_opts o = { .series = "long", .alpha = 0.05 };
+	struct db_import_opts io = { .series = "long", .kind = "base", .revision = 1 };
+	struct scale s = { 12345.0, 0.01 };
+	struct report r;
+	char uuid[40], *text;
+	unsigned v;
+
+	import(db, "30000000000000000000000000000000", "6.18.0", 11, cells, 2, &s, "long-base", &io);
+	io.kind = "patched";
+	for (v = 1; v <= 7; v++) {
+		struct scale p = { 1000.0 * v, 0.01 };
+		char *label = xstrfmt("long-v%u", v);
+
+		io.revision = v;
+		snprintf(uuid, sizeof(uuid), "3000000000000000000000000000000%u", v);
+		import(db, uuid, "6.18.0-p", 11, cells, 2, &p, label, &io);
+		free(label);
+	}
+	is_int(report_build(db, &o, &r), 0, "a seven-revision series");
+	is_int(r.nr_revisions, 7, "seven revisions");
+	ok(r.rows[1].has_prev && r.rows[1].prev_change > 0.9 && r.rows[1].prev_significant,
+	   "v2 against v1: +100%%, significant");
+	text = render(&r, REPORT_LORE);
+	ok(widest(text) <= 72, "lore: 12-second figures, 7 revisions: %zu <= 72", widest(text));
+	ok(strstr(text, "v7:      6.18.0-p (long v7, 1 bench invocation)") != NULL, "the footer lists v7");
+	free(text);
+	report_release(&r);
+}
+
+int main(void)
+{
+	struct db *db;
+	char *path;
+
+	if (!mkdtemp(dir))
+		return 1;
+	path = xstrfmt("%s/lab.db", dir);
+	db = db_open(path, DB_CREATE);
+	test_layout(db);
+	test_edges(db);
+	test_series(db);
+	db_close(db);
+	{
+		const char *const argv[] = { "rm", "-rf", dir, NULL };
+
+		run_argv(argv, -1, -1);
+	}
+	free(path);
+	return done_testing();
+}

@@ -1,0 +1,59 @@
+/* Unit tests: size, list, number and duration parsing of src/util.c. */
+#include "tap.h"
+#include "util.h"
+
+#include <stdlib.h>
+
+int main(void)
+{
+	uint64_t v = 0, *list = NULL;
+	unsigned u = 0, *ul = NULL;
+	size_t n = 0;
+	char buf[32];
+
+	ok(parse_size("64M", &v) == 0 && v == 64ULL << 20, "64M");
+	ok(parse_size("1G", &v) == 0 && v == 1ULL << 30, "1G");
+	ok(parse_size("512k", &v) == 0 && v == 512ULL << 10, "lower-case k");
+	ok(parse_size("4096", &v) == 0 && v == 4096, "bare bytes");
+	ok(parse_size("2GiB", &v) == 0 && v == 2ULL << 30, "GiB suffix");
+	ok(parse_size("128MB", &v) == 0 && v == 128ULL << 20, "MB suffix");
+	ok(parse_size("", &v) < 0, "empty size rejected");
+	ok(parse_size("M64", &v) < 0, "suffix first rejected");
+	ok(parse_size("64X", &v) < 0, "unknown unit rejected");
+	ok(parse_size("64MM", &v) < 0, "trailing garbage rejected");
+	ok(parse_size("0M", &v) < 0, "zero rejected");
+	ok(parse_size("-1M", &v) < 0, "negative rejected");
+	ok(parse_size("99999999999999999999", &v) < 0, "overflow rejected");
+	ok(parse_size("17179869184G", &v) < 0, "overflow after unit rejected");
+
+	ok(parse_size_list("64M,128M,1G", &list, &n) == 0 && n == 3 && list[2] == 1ULL << 30,
+	   "size list");
+	free(list);
+	list = NULL;
+	ok(parse_size_list("64M,,128M", &list, &n) == 0 && n == 2, "empty element skipped");
+	free(list);
+	list = NULL;
+	ok(parse_size_list("64M,abc", &list, &n) < 0 && !list, "bad element rejects list");
+	ok(parse_size_list("", &list, &n) < 0, "empty list rejected");
+
+	ok(parse_uint_list("1,2,3", 1, 64, &ul, &n) == 0 && n == 3 && ul[2] == 3, "uint list");
+	free(ul);
+	ul = NULL;
+	ok(parse_uint_list("1,0", 1, 64, &ul, &n) < 0, "below minimum rejected");
+	ok(parse_uint_list("65", 1, 64, &ul, &n) < 0, "above maximum rejected");
+	ok(parse_uint("12", 1, 100, &u) == 0 && u == 12, "uint");
+	ok(parse_uint("12a", 1, 100, &u) < 0, "uint with garbage rejected");
+	ok(parse_uint("", 1, 100, &u) < 0, "empty uint rejected");
+
+	ok(parse_duration_ms("10s", &v) == 0 && v == 10000, "10s");
+	ok(parse_duration_ms("500ms", &v) == 0 && v == 500, "500ms");
+	ok(parse_duration_ms("2m", &v) == 0 && v == 120000, "2m");
+	ok(parse_duration_ms("3", &v) == 0 && v == 3000, "bare seconds");
+	ok(parse_duration_ms("3h", &v) < 0, "unknown unit rejected");
+
+	is_str(fmt_size(64ULL << 20, buf, sizeof(buf)), "64M", "fmt 64M");
+	is_str(fmt_size(1ULL << 30, buf, sizeof(buf)), "1G", "fmt 1G");
+	is_str(fmt_size(1536ULL << 10, buf, sizeof(buf)), "1.5M", "fmt 1.5M");
+	is_str(fmt_size(100, buf, sizeof(buf)), "100", "fmt bytes");
+	return done_testing();
+}
