@@ -577,7 +577,7 @@ int kbuild_worktree_add(const char *tree, const char *path, const char *branch,
 void kbuild_artifact_release(struct kbuild_artifact *a)
 {
 	free(a->key); free(a->dir); free(a->status); free(a->stage);
-	free(a->arch); free(a->commit); free(a->release); free(a->toolchain);
+	free(a->arch); free(a->commit); free(a->release); free(a->toolchain); free(a->config_sha256);
 	free(a->image); free(a->dtb); free(a->modules); free(a->config); free(a->log);
 	free(a->message); free(a->log_tail);
 	memset(a, 0, sizeof(*a));
@@ -631,6 +631,7 @@ int kbuild_artifact_load(const char *home, const char *key, struct kbuild_artifa
 	a->commit = dup_str(root, "commit");
 	a->release = dup_str(root, "kernel_release");
 	a->toolchain = dup_str(root, "toolchain");
+	a->config_sha256 = dup_str(root, "config_sha256");
 	a->message = dup_str(root, "message");
 	a->log_tail = dup_str(root, "log_tail");
 	json_get_double(root, "build_seconds", &a->build_seconds);

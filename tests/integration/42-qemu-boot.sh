@@ -46,6 +46,13 @@ if "$SWAPBENCH" --help 2>&1 | grep -q -- --backend; then
 	check "the console shows the kernel banner (no 'quiet')" grep -q "Linux version" "$tmpdir/plan/console.log"
 	check "the kernel command line has no quiet" not grep -qw quiet "$tmpdir/plan/qemu.log"
 	check "no QEMU left" no_qemu_left
+	run dbrun --db "$tmpdir/lab.db" --label it-qemu --kind base -- --backend zram --sizes 16M --procs 1 --runs 1
+	ok $st "a run stored in the results database (--db)"
+	"$SWAPLAB" db runs --db "$tmpdir/lab.db" --label it-qemu >"$tmpdir/runs.out" 2>&1
+	check "under its label, with the device and the kernel" grep -q "qemu.*$release\|$release.*qemu" "$tmpdir/runs.out"
+	sqlite3 "$tmpdir/lab.db" "SELECT commit_sha, config_fingerprint FROM kernel_build" >"$tmpdir/kb.out" 2>&1
+	check "linked to the kernel build's commit and config" \
+		grep -q "$(field commit "$tmpdir/k.out")|$(sha256sum <"$(field config "$tmpdir/k.out")" | cut -d' ' -f1)" "$tmpdir/kb.out"
 else
 	n=$((n + 1)); echo "ok $n - a zram plan runs on the virtual board # SKIP swapbench is still a placeholder"
 fi
