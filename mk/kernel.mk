@@ -37,4 +37,5 @@ $(SWAPLAB_HOME)/arm64/busybox:
 arm64-guest: $(BUILD)/arm64/swapbench $(SWAPLAB_HOME)/arm64/busybox
 
 test-arm64: all arm64-guest
-	BUILD=$(BUILD) bash tests/integration/44-arm64-virt.sh
+	SWAPLAB_ARM64=1 BUILD=$(BUILD) SWAPLAB=$$PWD/$(BUILD)/swaplab SWAPBENCH=$$PWD/$(BUILD)/swapbench \
+	  bash tests/integration/44-arm64-virt.sh
