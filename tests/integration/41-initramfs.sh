@@ -36,22 +36,37 @@ ok $((! $?)) "has no plan file (the plan comes on the command line)"
 "$SWAPLAB" initramfs --no-gzip -o "$tmpdir/d.cpio" 2>/dev/null
 check "--no-gzip writes a plain newc cpio" test "$(head -c 6 "$tmpdir/d.cpio")" = 070701
 
-# modules: a directory holding lib/modules/<release>, and a tarball of one
+# modules: a directory holding lib/modules/<release>, a release directory,
+# and a tarball of one; only the swap stack and its dependencies go in
 m=$tmpdir/mods/lib/modules/6.1.0-test
-mkdir -p "$m/kernel/mm"
-echo fake >"$m/kernel/mm/zsmalloc.ko"
-echo "kernel/mm/zsmalloc.ko:" >"$m/modules.dep"
-ln -s /nonexistent/build "$m/build"
+mkdir -p "$m/kernel/mm" "$m/kernel/drivers/block/zram" "$m/kernel/drivers/gpu" "$m/kernel/lib"
+for f in kernel/mm/zsmalloc.ko kernel/drivers/block/zram/zram.ko kernel/lib/helper.ko \
+	 kernel/drivers/gpu/big.ko; do
+	echo "fake $f" >"$m/$f"
+done
+printf '%s\n' "kernel/mm/zsmalloc.ko:" "kernel/drivers/block/zram/zram.ko: kernel/mm/zsmalloc.ko kernel/lib/helper.ko" \
+	"kernel/lib/helper.ko:" "kernel/drivers/gpu/big.ko: kernel/lib/helper.ko" >"$m/modules.dep"
+echo "kernel/mm/zswap.ko" >"$m/modules.builtin"
 "$SWAPLAB" initramfs --modules "$tmpdir/mods" -o "$tmpdir/m1.cpio.gz" 2>/dev/null
 ok $? "initramfs with modules from a directory"
 list "$tmpdir/m1.cpio.gz" >"$tmpdir/m1.list"
-check "holds the module" grep -q ' lib/modules/6.1.0-test/kernel/mm/zsmalloc.ko$' "$tmpdir/m1.list"
-check "and modules.dep" grep -q ' lib/modules/6.1.0-test/modules.dep$' "$tmpdir/m1.list"
-check "symlinks stay symlinks" grep -qE '^l.* lib/modules/6.1.0-test/build -> /nonexistent/build$' "$tmpdir/m1.list"
+check "holds zram" grep -q ' lib/modules/6.1.0-test/kernel/drivers/block/zram/zram.ko$' "$tmpdir/m1.list"
+check "and what it depends on" grep -q ' lib/modules/6.1.0-test/kernel/lib/helper.ko$' "$tmpdir/m1.list"
+check "and zsmalloc" grep -q ' lib/modules/6.1.0-test/kernel/mm/zsmalloc.ko$' "$tmpdir/m1.list"
+check "and modprobe's indexes" grep -q ' lib/modules/6.1.0-test/modules.builtin$' "$tmpdir/m1.list"
+grep -q 'big.ko$' "$tmpdir/m1.list"
+ok $((! $?)) "but not the modules the guest does not need"
+"$SWAPLAB" initramfs --modules "$m" -o "$tmpdir/m3.cpio.gz" 2>/dev/null
+ok $? "initramfs with modules from a release directory (/lib/modules/RELEASE)"
+check "same contents" cmp -s "$tmpdir/m1.list" <(list "$tmpdir/m3.cpio.gz")
 tar -C "$tmpdir/mods" -czf "$tmpdir/mods.tar.gz" lib
 "$SWAPLAB" initramfs --modules "$tmpdir/mods.tar.gz" -o "$tmpdir/m2.cpio.gz" 2>/dev/null
 ok $? "initramfs with modules from a tarball (a kernel artifact's modules.tar.gz)"
-check "same contents as from the directory" cmp -s "$tmpdir/m1.list" <(list "$tmpdir/m2.cpio.gz")
+check "same contents" cmp -s "$tmpdir/m1.list" <(list "$tmpdir/m2.cpio.gz")
+mkdir -p "$tmpdir/nomods/lib/modules/x"
+"$SWAPLAB" initramfs --modules "$tmpdir/nomods" -o "$tmpdir/m4.cpio.gz" 2>"$tmpdir/m4.err"
+ok $((! $?)) "a modules directory without modules.dep is refused"
+check "saying so" grep -q "modules.dep" "$tmpdir/m4.err"
 
 # what the guest could not run is refused, and nothing is written
 "$SWAPLAB" initramfs --swapbench /bin/ls -o "$tmpdir/bad.cpio.gz" 2>"$tmpdir/bad.err"

@@ -57,6 +57,21 @@ else
 	n=$((n + 1)); echo "ok $n - a zram plan runs on the virtual board # SKIP swapbench is still a placeholder"
 fi
 
+# --- Debian's own kernel, with its zram/zsmalloc modules in the initramfs --
+debian=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1)
+if [ -n "$debian" ] && "$SWAPBENCH" --help 2>&1 | grep -q -- --backend; then
+	rel=${debian#/boot/vmlinuz-}
+	"$SWAPLAB" run --device qemu --name qemu-debian --kernel "$debian" --modules "/lib/modules/$rel" \
+		--workdir "$tmpdir/debian" --out "$tmpdir/debian.jsonl" \
+		-- --backend zram --sizes 16M --runs 1 --drain-timeout 2s >/dev/null 2>"$tmpdir/debian.err"
+	st=$?
+	ok $st "Debian's kernel ($rel) runs a plan with zram as a module"
+	[ $st = 0 ] || { sed 's/^/# /' "$tmpdir/debian.err"; tail -20 "$tmpdir/debian/console.log" | sed 's/^/# console: /'; }
+	check "the samples name that kernel" grep -q "\"kernel_release\":\"$rel\"" "$tmpdir/debian.jsonl"
+	check "and the device" grep -q '"device":"qemu-debian"' "$tmpdir/debian.jsonl"
+	check "no QEMU left" no_qemu_left
+fi
+
 # --- a plan the benchmark rejects: failed, not retried ---------------------
 run reject -- --sizes 16M --no-such-option
 ok $((st != 1)) "a plan the benchmark rejects ends 'failed' (exit 1, got $st)"
