@@ -169,6 +169,23 @@ static char *file_tail(const char *path, size_t max)
 	return res;
 }
 
+/* "x86_64" for a bzImage ("HdrS" at 0x202), "arm64" for an arm64 Image
+ * ("ARM\x64" at 56), NULL when neither (a compressed or unknown image). */
+static const char *image_arch(const char *path)
+{
+	unsigned char b[0x206];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : pread(fd, b, sizeof(b), 0);
+
+	if (fd >= 0)
+		close(fd);
+	if (n >= 0x206 && !memcmp(b + 0x202, "HdrS", 4))
+		return "x86_64";
+	if (n >= 60 && !memcmp(b + 56, "ARM\x64", 4))
+		return "arm64";
+	return NULL;
+}
+
 static int qemu_run(struct lab_device *dev, const struct lab_plan *plan,
 		    const struct lab_kernel *kernel, const char *workdir,
 		    struct lab_result *res)
@@ -196,6 +213,15 @@ static int qemu_run(struct lab_device *dev, const struct lab_plan *plan,
 	if (access(kernel->image, R_OK) < 0) {
 		error_errno("cannot read kernel image '%s'", kernel->image);
 		goto out;
+	}
+	{
+		const char *ia = image_arch(kernel->image);
+
+		if (ia && strcmp(ia, q->arch)) {
+			error("'%s' is an %s kernel but the device is %s (--arch %s)", kernel->image, ia,
+			      q->arch, ia);
+			goto out;
+		}
 	}
 	if (lab_plan_cost(plan, &cost) < 0)
 		goto out;

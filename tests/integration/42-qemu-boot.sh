@@ -104,6 +104,10 @@ ok $((st != 1)) "a guest that halts after its run is stopped and its result kept
 check "well before the deadline" not grep -q "timed out" "$tmpdir/halt.err"
 check "no QEMU left" no_qemu_left
 
+"$SWAPLAB" run --device qemu --arch arm64 --kernel "$(field image "$tmpdir/k.out")" --out "$tmpdir/x.jsonl" \
+	-- --sizes 16M >/dev/null 2>"$tmpdir/arch.err"
+ok $((! ($? == 128))) "an x86_64 kernel on the arm64 board is refused before booting"
+check "saying which arch the image is" grep -q "is an x86_64 kernel but the device is arm64" "$tmpdir/arch.err"
 "$SWAPLAB" run --device qemu --out "$tmpdir/x.jsonl" -- --sizes 16M >/dev/null 2>"$tmpdir/nokernel.err"
 ok $((! ($? == 128))) "the qemu device without a kernel is a usage error"
 check "saying it needs an image" grep -q "boots a given kernel" "$tmpdir/nokernel.err"
