@@ -25,7 +25,9 @@ ok $st "the arm64 kernel builds (or is reused)"
 key=$(field key "$tmpdir/k.out")
 check "an arm64 Image" grep -q "Linux kernel ARM64 boot executable" <(file "$(field image "$tmpdir/k.out")")
 check "the Raspberry Pi 4B device tree" grep -q "Device Tree Blob" <(file "$(field dtb "$tmpdir/k.out")")
-check "a modules tarball" tar -tzf "$(field modules "$tmpdir/k.out")" >/dev/null
+tar -tzf "$(field modules "$tmpdir/k.out")" >"$tmpdir/mods.list"
+ok $? "a modules tarball"
+check "of this kernel release" grep -q "^lib/modules/$(field release "$tmpdir/k.out")/modules.dep$" "$tmpdir/mods.list"
 for o in CONFIG_ARCH_BCM2835=y CONFIG_MMC_SDHCI_IPROC=y CONFIG_BCMGENET=y CONFIG_ROOT_NFS=y \
 	 CONFIG_SERIAL_AMBA_PL011_CONSOLE=y CONFIG_ZRAM=y CONFIG_ZSWAP=y; do
 	check "config has $o" grep -qx "$o" "$(field config "$tmpdir/k.out")"
