@@ -321,7 +321,7 @@ static int run_backend(const struct bench_opts *o, enum bench_backend kind, stru
 	int ret = -1;
 
 	memset(&c, 0, sizeof(c));
-	if (thp_setup(o, st) < 0)
+	if (cpu_clock_prepare(st) < 0 || thp_setup(o, st) < 0)
 		return -1;
 	if (use_memcg(o)) {
 		if (memcg_setup(st, c.memcg, sizeof(c.memcg)) < 0)
@@ -429,6 +429,7 @@ int bench_run(const struct bench_opts *o, FILE *jsonl, FILE *table)
 			ret = run_backend(o, o->backends[i], &st, jsonl, &nr_samples, &step, steps);
 			if (state_restore(&st) < 0)
 				ret = -1;
+			cpu_clock_forget();
 		}
 	}
 	if (state_restore(&st) < 0)

@@ -40,6 +40,13 @@ int cell_run(const struct cell *c, struct sample *samples);
 /* Whether MADV_PAGEOUT works on this kernel. */
 int pageout_supported(void);
 
+/*
+ * Mounts cgroup v1 cpuacct (journaled) when the kernel has it and nothing
+ * mounted it, so that cpu_ns is scheduler-precise; 0 also when it cannot.
+ * cpu_clock_forget() after the journal was restored (the mount is gone).
+ */
+int cpu_clock_prepare(struct bench_state *st);
+void cpu_clock_forget(void);
 /* CPU time of all CPUs in ns, from the best clock this system has. */
 uint64_t cpu_clock_ns(void);
 const char *cpu_clock_name(void);

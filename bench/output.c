@@ -3,13 +3,17 @@
  * environment record, the CPU clock and the terminal summary table.
  */
 #include "bench/internal.h"
+#include "bench/state.h"
 #include "bench/sysfs.h"
 #include "util.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/mount.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +51,63 @@ out:
 	free(mounts);
 }
 
+/*
+ * cgroup2's root cpu.stat and /proc/stat are tick-sampled on most
+ * kernels; cgroup v1 cpuacct is charged by the scheduler in ns.  It is not
+ * a cgroup2 controller, so it can be mounted beside cgroup2 when the
+ * kernel has it and no hierarchy holds it.
+ */
+static int cpuacct_mountable(void)
+{
+	char cg[4096], *line, *save = NULL;
+
+	if (read_file("/proc/cgroups", cg, sizeof(cg)) < 0)
+		return 0;
+	for (line = strtok_r(cg, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned hier, num, enabled;
+		char name[32];
+
+		if (sscanf(line, "%31s %u %u %u", name, &hier, &num, &enabled) == 4 &&
+		    !strcmp(name, "cpuacct") && hier == 0 && enabled)
+			return 1;
+	}
+	return 0;
+}
+
+int cpu_clock_prepare(struct bench_state *st)
+{
+	char *path;
+
+	if (clk == CLK_UNSET)
+		cpu_clock_pick();
+	if (clk == CLK_CPUACCT || !cpuacct_mountable())
+		return 0;
+	path = xstrfmt("%s/cpuacct", state_dir_path());
+	snprintf(st->cpuacct, sizeof(st->cpuacct), "%s", path);
+	if (state_save(st) < 0 || (mkdir(path, 0700) < 0 && errno != EEXIST)) {
+		free(path);
+		return -1;
+	}
+	if (mount("swaplab-cpuacct", path, "cgroup", 0, "cpuacct") < 0) {
+		warning("cannot mount cgroup v1 cpuacct on '%s' (%s): CPU time will be "
+			"tick-sampled", path, strerror(errno));
+		rmdir(path);
+		st->cpuacct[0] = '\0';
+		state_save(st);
+		free(path);
+		return 0;
+	}
+	snprintf(clk_path, sizeof(clk_path), "%s/cpuacct.usage", path);
+	clk = CLK_CPUACCT;
+	free(path);
+	return 0;
+}
+
+void cpu_clock_forget(void)
+{
+	clk = CLK_UNSET;
+}
+
 uint64_t cpu_clock_ns(void)
 {
 	char buf[1024];
@@ -73,7 +134,10 @@ const char *cpu_clock_name(void)
 {
 	if (clk == CLK_UNSET)
 		cpu_clock_pick();
-	return clk == CLK_CPUACCT ? "cpuacct" : clk == CLK_CGROUP2 ? "cgroup2" : "procstat";
+	/* What the runs will use: cpu_clock_prepare() mounts cpuacct if it can. */
+	if (clk == CLK_CPUACCT || cpuacct_mountable())
+		return "cpuacct";
+	return clk == CLK_CGROUP2 ? "cgroup2" : "procstat";
 }
 
 /* ---- records ---- */

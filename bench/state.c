@@ -37,6 +37,11 @@ static const char *dir(void)
 	return state_dir;
 }
 
+const char *state_dir_path(void)
+{
+	return dir();
+}
+
 static char *journal_path(void)
 {
 	return xstrfmt("%s/state", dir());
@@ -126,6 +131,8 @@ int state_save(const struct bench_state *st)
 		PUT("param %s %s\n", st->params[i].path, st->params[i].value);
 	if (st->debugfs[0])
 		PUT("debugfs %s\n", st->debugfs);
+	if (st->cpuacct[0])
+		PUT("cpuacct %s\n", st->cpuacct);
 	if (st->cgroup[0])
 		PUT("cgroup %s\n", st->cgroup);
 #undef PUT
@@ -181,6 +188,8 @@ int state_load(struct bench_state *st)
 			st->nr_params++;
 		} else if (!strcmp(line, "debugfs")) {
 			snprintf(st->debugfs, sizeof(st->debugfs), "%s", val);
+		} else if (!strcmp(line, "cpuacct")) {
+			snprintf(st->cpuacct, sizeof(st->cpuacct), "%s", val);
 		} else if (!strcmp(line, "cgroup")) {
 			snprintf(st->cgroup, sizeof(st->cgroup), "%s", val);
 		} else {
@@ -256,6 +265,12 @@ int state_restore(struct bench_state *st)
 			ret = -1;
 	if (st->debugfs[0] && umount(st->debugfs) < 0 && errno != EINVAL)
 		ret = error_errno("cannot unmount '%s'", st->debugfs);
+	if (st->cpuacct[0]) {
+		if (umount(st->cpuacct) < 0 && errno != EINVAL && errno != ENOENT)
+			ret = error_errno("cannot unmount '%s'", st->cpuacct);
+		else if (rmdir(st->cpuacct) < 0 && errno != ENOENT)
+			ret = error_errno("cannot remove '%s'", st->cpuacct);
+	}
 	if (ret == 0) {
 		path = journal_path();
 		if (unlink(path) < 0 && errno != ENOENT)

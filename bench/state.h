@@ -28,6 +28,7 @@ struct bench_state {
 	} params[STATE_MAX_PARAMS];
 	int nr_params;
 	char debugfs[128];           /* mounted by us */
+	char cpuacct[200];           /* cgroup v1 cpuacct mounted (and its dir made) by us */
 	char cgroup[256];            /* created by us */
 };
 
@@ -37,6 +38,8 @@ int state_lock(void);
 void state_unlock(void);
 /* In a forked child: drop the inherited lock descriptor (not the lock). */
 void state_lock_close_in_child(void);
+/* The journal's directory ($SWAPLAB_STATE_DIR, /run/swaplab or /tmp/swaplab). */
+const char *state_dir_path(void);
 /* Writes the journal (atomically); -1 with a message on failure. */
 int state_save(const struct bench_state *st);
 /* Loads the journal of a dead run: 1 found, 0 none, -1 unreadable. */

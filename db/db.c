@@ -212,6 +212,33 @@ static const char *const migrations[] = {
 	"         c.thp_swpout_fallback ->> (s.run - 1) AS thp_swpout_fallback\n"
 	"  FROM sample s JOIN cell c ON c.id = s.cell_id\n"
 	"  JOIN run r ON r.id = c.run_id JOIN label l ON l.id = r.label_id;\n",
+
+	/*
+	 * 2 -> 3: the pipeline's queue (`swaplab watch`, `swaplab status`):
+	 * one row per stored revision to run, and the inputs watch has taken.
+	 */
+	"CREATE TABLE queue (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  revision_dir TEXT NOT NULL UNIQUE,\n"
+	"  series TEXT NOT NULL,\n"
+	"  version INTEGER NOT NULL CHECK (version >= 1),\n"
+	"  source TEXT,\n"
+	"  state TEXT NOT NULL DEFAULT 'queued'\n"
+	"    CHECK (state IN ('queued','running','done','failed')),\n"
+	"  stage TEXT,\n"
+	"  message TEXT,\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"  report_dir TEXT,\n"
+	"  queued TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),\n"
+	"  started TEXT,\n"
+	"  finished TEXT\n"
+	");\n"
+	"CREATE INDEX queue_state ON queue(state, id);\n"
+	"CREATE TABLE watch_seen (\n"
+	"  key TEXT PRIMARY KEY,\n"
+	"  outcome TEXT,\n"
+	"  seen TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))\n"
+	") WITHOUT ROWID;\n",
 };
 
 /* 64 rows of the sample table's 11 columns, for import.c's batched inserts. */
@@ -221,6 +248,28 @@ static const char *const migrations[] = {
 #define SAMPLE_ROWS_64 SAMPLE_ROWS_16 "," SAMPLE_ROWS_16 "," SAMPLE_ROWS_16 "," SAMPLE_ROWS_16
 
 static const char *const sql_text[ST__COUNT] = {
+	[ST_QUEUE_ADD] = "INSERT INTO queue(revision_dir, series, version, source)"
+			 " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(revision_dir) DO NOTHING",
+	[ST_QUEUE_REQUEUE] = "UPDATE queue SET state = 'queued', stage = NULL"
+			     " WHERE id = ?1 AND state IN ('done','failed')",
+	[ST_QUEUE_BY_DIR] = "SELECT id, state FROM queue WHERE revision_dir = ?1",
+	[ST_QUEUE_NEXT] = "SELECT id, revision_dir, series, version, attempts FROM queue"
+			  " WHERE state = 'queued' ORDER BY id LIMIT 1",
+	[ST_QUEUE_CLAIM] = "UPDATE queue SET state = 'running', stage = NULL, message = NULL,"
+			   " attempts = attempts + 1,"
+			   " started = strftime('%Y-%m-%dT%H:%M:%SZ','now'), finished = NULL"
+			   " WHERE id = ?1 AND state = 'queued'",
+	[ST_QUEUE_FINISH] = "UPDATE queue SET state = ?2, stage = ?3, message = ?4,"
+			    " report_dir = coalesce(?5, report_dir),"
+			    " finished = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?1",
+	[ST_QUEUE_RECOVER] = "UPDATE queue SET state = 'queued',"
+			     " message = 'interrupted while running; queued again' WHERE state = 'running'",
+	[ST_QUEUE_LIST] = "SELECT id, revision_dir, series, version, coalesce(source,''), state,"
+			  " coalesce(stage,''), coalesce(message,''), attempts,"
+			  " coalesce(report_dir,''), queued, coalesce(started,''),"
+			  " coalesce(finished,'') FROM queue ORDER BY id",
+	[ST_SEEN_GET] = "SELECT 1 FROM watch_seen WHERE key = ?1",
+	[ST_SEEN_ADD] = "INSERT OR REPLACE INTO watch_seen(key, outcome) VALUES (?1, ?2)",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",

@@ -169,4 +169,38 @@ int64_t db_upsert_revision(struct db *db, const char *series, unsigned version,
 int64_t db_upsert_device(struct db *db, const char *name, const char *kind,
 			 const char *board);
 
+/* ---- the pipeline's queue (db/queue.c) ---- */
+
+enum db_queue_state { DBQ_QUEUED, DBQ_RUNNING, DBQ_DONE, DBQ_FAILED };
+
+struct db_queue_item {
+	int64_t id;
+	char *revision_dir, *series, *source, *state, *stage, *message, *report_dir;
+	char *queued, *started, *finished;
+	unsigned version, attempts;
+};
+
+/*
+ * Queues a stored revision (its directory is the key).  Returns 1 when
+ * queued now, 0 when it was already queued or running; a revision that
+ * is done or failed is queued again only with requeue.
+ */
+int db_queue_add(struct db *db, const char *revision_dir, const char *series,
+		 unsigned version, const char *source, int requeue);
+/*
+ * Claims the oldest queued revision (state running, attempts + 1):
+ * 1 with *it filled, 0 when the queue is empty.
+ */
+int db_queue_claim(struct db *db, struct db_queue_item *it);
+int db_queue_finish(struct db *db, int64_t id, enum db_queue_state state, const char *stage,
+		    const char *message, const char *report_dir);
+/* Rows left 'running' by a killed watcher go back to 'queued'; how many. */
+int db_queue_recover(struct db *db);
+int db_queue_list(struct db *db, struct db_queue_item **out, size_t *nr);
+void db_queue_item_release(struct db_queue_item *it);
+void db_queue_list_free(struct db_queue_item *items, size_t nr);
+/* Inputs `swaplab watch` has taken: 1 seen, 0 not, -1 error. */
+int db_seen(struct db *db, const char *key);
+int db_mark_seen(struct db *db, const char *key, const char *outcome);
+
 #endif

@@ -254,8 +254,15 @@ static int qemu_run(struct lab_device *dev, const struct lab_plan *plan,
 		       cost.total_bytes / BYTES_PER_MS + (unsigned long long)cost.cells * cost.runs * PER_RUN_MS;
 	mem = xstrfmt("%llu", mem_mb);
 	smp = xstrfmt("%u", q->smp);
-	/* No `quiet`: LAVA and people wait for the kernel banner. */
-	append = xstrfmt("console=%s panic=-1 %s%s%s", arm ? "ttyAMA0" : "ttyS0", param,
+	/*
+	 * No `quiet`: LAVA and people wait for the kernel banner.  x86 under
+	 * multi-threaded TCG: each vCPU reads the host's TSC, which is
+	 * synchronised, but the kernel's check sees skew and falls back to the
+	 * HPET, whose every read is an emulated MMIO trap; tsc=reliable keeps
+	 * the TSC (ns resolution, cheap reads) as CLOCK_MONOTONIC's source.
+	 */
+	append = xstrfmt("console=%s panic=-1 %s%s%s%s", arm ? "ttyAMA0" : "ttyS0",
+			 arm ? "" : "tsc=reliable ", param,
 			 q->append ? " " : "", q->append ? q->append : "");
 
 	argv[n++] = q->qemu;

@@ -15,5 +15,8 @@ int cmd_run(int argc, char **argv);
 int cmd_lava(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
+int cmd_pipeline(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

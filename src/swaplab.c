@@ -23,6 +23,9 @@ static const struct cmd_struct commands[] = {
 	{ "lava", cmd_lava, "run the benchmark through LAVA: job definitions, submit, status, results" },
 	{ "report", cmd_report, "base-versus-patched speedup tables (lore, markdown, html, csv, json)" },
 	{ "submit", cmd_submit, "take a posted patch series revision into kernel-patches/" },
+	{ "pipeline", cmd_pipeline, "a submitted revision to a speedup report: apply, build, A/B runs, report" },
+	{ "watch", cmd_watch, "follow inboxes and a git ref; run every new revision through the pipeline" },
+	{ "status", cmd_status, "the pipeline queue: queued, running, done and failed revisions" },
 };
 
 static void usage(FILE *f)

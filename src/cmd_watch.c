@@ -1,0 +1,220 @@
+/*
+ * cmd_watch.c - `swaplab watch` (continuous mode) and `swaplab status`
+ * (what the queue holds).
+ */
+#include "builtin.h"
+#include "ci/watch.h"
+#include "db/db.h"
+#include "util.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile int stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static char *default_plan[] = { "--backend", "zram,zswap", "--sizes", "64M,128M",
+				"--procs", "1,2", "--runs", "1", NULL };
+
+static void watch_usage(FILE *f)
+{
+	fprintf(f,
+"usage: swaplab watch [--maildir DIR]... [--mbox-dir DIR]... [--git TREE --ref REF\n"
+"                     --series NAME [--base REV]] [--db FILE] [--once] [--interval DUR]\n"
+"                     [--patches-dir DIR] [--device qemu|lava] [--option KEY=VALUE]...\n"
+"                     [--rounds N] [--out DIR] [--attempts N] [-- PLAN]\n"
+"\n"
+"Follows inboxes (maildir folders, directories of mbox files) and a git ref,\n"
+"takes every new patch revision in as 'swaplab submit' does, queues it in the\n"
+"database and runs the queue through 'swaplab pipeline'.  --once: one scan and\n"
+"one pass over the queue, then exit (for a timer).  The queue survives restarts;\n"
+"'swaplab status' shows it.\n");
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	struct watch_opts o;
+	const char *dbpath = DB_DEFAULT_PATH;
+	const char **maildirs = xcalloc((size_t)argc + 1, sizeof(char *));
+	const char **mboxdirs = xcalloc((size_t)argc + 1, sizeof(char *));
+	const char **options = xcalloc((size_t)argc + 1, sizeof(char *));
+	size_t nm = 0, nb = 0, no = 0;
+	uint64_t interval_ms = 60000;
+	int once = 0, i, ret = 1, r;
+	struct db *db = NULL;
+	struct sigaction sa;
+
+	memset(&o, 0, sizeof(o));
+	o.pipeline.arch = "x86_64";
+	o.pipeline.progress = 1;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+#define TAKE(name) (!strcmp(a, name) && (v || (error("%s needs a value", name), 0)) && ++i)
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			watch_usage(stdout);
+			ret = 0;
+			goto out;
+		} else if (!strcmp(a, "--")) {
+			o.pipeline.plan.argv = argv + i + 1;
+			o.pipeline.plan.argc = (size_t)(argc - i - 1);
+			break;
+		} else if (!strcmp(a, "--once")) {
+			once = 1;
+		} else if (TAKE("--maildir")) {
+			maildirs[nm++] = v;
+		} else if (TAKE("--mbox-dir")) {
+			mboxdirs[nb++] = v;
+		} else if (TAKE("--git")) {
+			o.git_tree = v;
+		} else if (TAKE("--ref")) {
+			o.git_ref = v;
+		} else if (TAKE("--base")) {
+			o.git_base = v;
+		} else if (TAKE("--series")) {
+			o.git_series = v;
+		} else if (TAKE("--db")) {
+			dbpath = v;
+		} else if (TAKE("--interval")) {
+			if (parse_duration_ms(v, &interval_ms) < 0 || !interval_ms)
+				goto usage;
+		} else if (TAKE("--patches-dir")) {
+			o.patches_dir = v;
+		} else if (TAKE("--device")) {
+			o.pipeline.device = v;
+		} else if (TAKE("--option")) {
+			options[no++] = v;
+		} else if (TAKE("--rounds")) {
+			if (parse_uint(v, 1, 1000, &o.pipeline.rounds) < 0)
+				goto usage;
+		} else if (TAKE("--attempts")) {
+			if (parse_uint(v, 1, 100, &o.max_attempts) < 0)
+				goto usage;
+		} else if (TAKE("--out")) {
+			o.pipeline.out_dir = v;
+		} else if (TAKE("--arch")) {
+			o.pipeline.arch = v;
+		} else if (TAKE("--from")) {
+			o.pipeline.from = v;
+		} else {
+			error("unknown argument '%s'", a);
+			goto usage;
+		}
+#undef TAKE
+	}
+	if (!nm && !nb && !o.git_tree) {
+		error("nothing to watch: give --maildir, --mbox-dir or --git TREE --ref REF");
+		goto usage;
+	}
+	if (o.git_tree && (!o.git_ref || !o.git_series)) {
+		error("--git needs --ref REF and --series NAME");
+		goto usage;
+	}
+	if (!o.pipeline.plan.argc) {
+		o.pipeline.plan.argv = default_plan;
+		o.pipeline.plan.argc = ARRAY_SIZE(default_plan) - 1;
+	}
+	o.maildirs = maildirs;
+	o.mbox_dirs = mboxdirs;
+	o.pipeline.device_options = no ? options : NULL;
+	db = db_open(dbpath, DB_CREATE);
+	if (!db)
+		goto out;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	r = db_queue_recover(db);
+	if (r > 0)
+		warning("watch: %d revision%s left running by an earlier watcher queued again",
+			r, r == 1 ? "" : "s");
+	do {
+		watch_scan(db, &o);
+		watch_drain(db, &o, &stop);
+		for (uint64_t t = 0; !once && !stop && t < interval_ms; t += 200)
+			sleep_ns(200000000ULL);
+	} while (!once && !stop);
+	ret = 0;
+out:
+	if (db)
+		db_close(db);
+	free(maildirs);
+	free(mboxdirs);
+	free(options);
+	return ret;
+usage:
+	watch_usage(stderr);
+	ret = 129;
+	goto out;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	const char *dbpath = DB_DEFAULT_PATH;
+	struct db_queue_item *items;
+	size_t nr, i, counts[4] = { 0 };
+	struct db *db;
+	int json = 0;
+
+	for (int k = 1; k < argc; k++) {
+		if (!strcmp(argv[k], "--db") && k + 1 < argc) {
+			dbpath = argv[++k];
+		} else if (!strcmp(argv[k], "--json")) {
+			json = 1;
+		} else {
+			fprintf(stderr, "usage: swaplab status [--db FILE] [--json]\n");
+			return !strcmp(argv[k], "-h") || !strcmp(argv[k], "--help") ? 0 : 129;
+		}
+	}
+	db = db_open(dbpath, DB_READONLY);
+	if (!db)
+		return 1;
+	if (db_queue_list(db, &items, &nr) < 0) {
+		db_close(db);
+		return 1;
+	}
+	for (i = 0; i < nr; i++) {
+		static const char *const names[] = { "queued", "running", "done", "failed" };
+
+		for (size_t k = 0; k < 4; k++)
+			if (!strcmp(items[i].state, names[k]))
+				counts[k]++;
+		if (json) {
+			printf("{\"id\":%lld,\"series\":", (long long)items[i].id);
+			json_put_string(stdout, items[i].series);
+			printf(",\"version\":%u,\"state\":\"%s\",\"stage\":", items[i].version, items[i].state);
+			json_put_string(stdout, items[i].stage);
+			printf(",\"attempts\":%u,\"message\":", items[i].attempts);
+			json_put_string(stdout, items[i].message);
+			printf(",\"report_dir\":");
+			json_put_string(stdout, items[i].report_dir);
+			printf(",\"source\":");
+			json_put_string(stdout, items[i].source);
+			printf(",\"queued\":\"%s\",\"started\":\"%s\",\"finished\":\"%s\"}\n",
+			       items[i].queued, items[i].started, items[i].finished);
+			continue;
+		}
+		if (i == 0)
+			printf("%-4s %-32s %-4s %-8s %-14s %-3s %-20s %s\n", "id", "series", "rev",
+			       "state", "stage", "try", "finished", "report / why");
+		printf("%-4lld %-32.32s v%-3u %-8s %-14s %-3u %-20s %s\n", (long long)items[i].id,
+		       items[i].series, items[i].version, items[i].state,
+		       items[i].stage[0] ? items[i].stage : "-", items[i].attempts,
+		       items[i].finished[0] ? items[i].finished : "-",
+		       !strcmp(items[i].state, "done") ? items[i].report_dir
+		       : items[i].message[0] ? items[i].message : "");
+	}
+	if (!json)
+		printf("%s%zu queued, %zu running, %zu done, %zu failed\n", nr ? "\n" : "",
+		       counts[0], counts[1], counts[2], counts[3]);
+	db_queue_list_free(items, nr);
+	db_close(db);
+	return 0;
+}
