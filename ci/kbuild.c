@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -400,21 +401,138 @@ static char *am_failed_subject(const char *out)
 	return xstrfmt("%.*s", (int)(eol - p), p);
 }
 
+/* The Subject: of a mail (folded lines joined), or NULL. */
+static char *mail_subject(const char *path)
+{
+	char *text = slurp_file(path, NULL), *p, *res = NULL;
+
+	if (!text)
+		return NULL;
+	for (p = text; *p && *p != '\n'; p = strchrnul(p, '\n'), p += !!*p) {
+		if (strncasecmp(p, "Subject:", 8))
+			continue;
+		p += 8;
+		res = xmalloc(strlen(p) + 1);
+		res[0] = '\0';
+		for (;;) {
+			char *eol = strchrnul(p, '\n');
+
+			p += strspn(p, " \t");
+			if (*res)
+				strcat(res, " ");
+			strncat(res, p, (size_t)(eol - p));
+			if (!*eol || (eol[1] != ' ' && eol[1] != '\t'))
+				break;
+			p = eol + 1;
+		}
+		break;
+	}
+	free(text);
+	return res;
+}
+
+/*
+ * `git am` without a working tree: every mail of every patch file is
+ * applied in order to a scratch index of base.  A series that would stop
+ * `git am` is found in a second or two, before a kernel-sized checkout is
+ * made, and the failing mail is named exactly.
+ */
+static int am_dry_run(const char *tree, const char *base, char *const *patches, size_t nr,
+		      struct kbuild_am_failure *fail)
+{
+	char dir[] = "/tmp/swaplab-am.XXXXXX";
+	char *index, *env_index, *split;
+	size_t i;
+	int ret = 0;
+
+	if (!mkdtemp(dir))
+		return error_errno("cannot create a scratch directory");
+	index = xstrfmt("%s/index", dir);
+	env_index = xstrfmt("GIT_INDEX_FILE=%s", index);
+	split = xstrfmt("-o%s/split", dir);
+	{
+		const char *rt[] = { "env", env_index, "git", "-C", tree, "read-tree", base, NULL };
+		char *out = NULL;
+
+		if (run_capture_all(rt, &out) != 0) {
+			trim(out);
+			ret = error("cannot read '%s' of '%s': %s", base, tree, out);
+		}
+		free(out);
+	}
+	for (i = 0; i < nr && !ret; i++) {
+		char *abs = realpath(patches[i], NULL), *out = NULL, *sdir = split + 2;
+		const char *ms[] = { "git", "mailsplit", "-b", split, abs ? abs : patches[i], NULL };
+		unsigned long n = 0, k;
+
+		rm_rf(sdir);
+		mkdir(sdir, 0700);
+		if (run_argv_capture(ms, &out) != 0 || (n = strtoul(out, NULL, 10)) == 0) {
+			ret = error("cannot read the mails in '%s'", patches[i]);
+			fail->patch = xstrdup(patches[i]);
+			fail->detail = xstrdup("not a mailbox of patches");
+		}
+		free(out);
+		free(abs);
+		for (k = 1; !ret && k <= n; k++) {
+			char *mail = xstrfmt("%s/%04lu", sdir, k);
+			const char *ap[] = { "env", env_index, "git", "-C", tree, "apply", "--cached", mail, NULL };
+
+			if (run_capture_all(ap, &out) != 0) {
+				trim(out);
+				fail->patch = xstrdup(patches[i]);
+				fail->subject = mail_subject(mail);
+				fail->detail = out;
+				out = NULL;
+				char *which = n > 1 ? xstrfmt(" (mail %lu of %lu)", k, n) : xstrdup("");
+
+				ret = error("patch '%s'%s%s%s%s does not apply onto '%s':\n%s", patches[i], which,
+					    fail->subject ? " (" : "", fail->subject ? fail->subject : "",
+					    fail->subject ? ")" : "", base, fail->detail);
+				free(which);
+			}
+			free(out);
+			out = NULL;
+			free(mail);
+		}
+	}
+	rm_rf(dir);
+	free(index);
+	free(env_index);
+	free(split);
+	return ret;
+}
+
 int kbuild_worktree_add(const char *tree, const char *path, const char *branch,
 			const char *base, char *const *patches, size_t nr,
 			struct kbuild_am_failure *fail)
 {
-	const char *add[] = { "git", "-C", tree, "worktree", "add", "-q", "-b", branch, path, base, NULL };
+	/* checkout.workers=0: one checkout worker per CPU (half the time) */
+	const char *add[] = { "git", "-C", tree, "-c", "checkout.workers=0", "worktree", "add", "-q",
+			      "-b", branch, path, base, NULL };
 	const char *prune[] = { "git", "-C", tree, "worktree", "prune", NULL };
+	char *ref = xstrfmt("refs/heads/%s", branch);
+	const char *has_branch[] = { "git", "-C", tree, "rev-parse", "-q", "--verify", ref, NULL };
 	char *out = NULL;
 	size_t i;
 	int st;
 
 	memset(fail, 0, sizeof(*fail));
-	if (!is_dir(tree))
+	if (!is_dir(tree)) {
+		free(ref);
 		return error("kernel tree '%s' does not exist", tree);
-	if (access(path, F_OK) == 0)
+	}
+	if (access(path, F_OK) == 0) {
+		free(ref);
 		return error("worktree '%s' already exists", path);
+	}
+	st = run_argv_capture(has_branch, &out);
+	free(out);
+	free(ref);
+	if (st == 0)
+		return error("branch '%s' already exists in '%s'", branch, tree);
+	if (am_dry_run(tree, base, patches, nr, fail) < 0)
+		return -1;
 	run_argv(prune, -1, -1);
 	st = run_capture_all(add, &out);
 	if (st != 0) {
@@ -459,7 +577,7 @@ int kbuild_worktree_add(const char *tree, const char *path, const char *branch,
 void kbuild_artifact_release(struct kbuild_artifact *a)
 {
 	free(a->key); free(a->dir); free(a->status); free(a->stage);
-	free(a->arch); free(a->commit); free(a->release); free(a->toolchain);
+	free(a->arch); free(a->commit); free(a->release); free(a->toolchain); free(a->config_sha256);
 	free(a->image); free(a->dtb); free(a->modules); free(a->config); free(a->log);
 	free(a->message); free(a->log_tail);
 	memset(a, 0, sizeof(*a));
@@ -513,6 +631,7 @@ int kbuild_artifact_load(const char *home, const char *key, struct kbuild_artifa
 	a->commit = dup_str(root, "commit");
 	a->release = dup_str(root, "kernel_release");
 	a->toolchain = dup_str(root, "toolchain");
+	a->config_sha256 = dup_str(root, "config_sha256");
 	a->message = dup_str(root, "message");
 	a->log_tail = dup_str(root, "log_tail");
 	json_get_double(root, "build_seconds", &a->build_seconds);
@@ -863,9 +982,10 @@ static int prepare_slot(struct build *b)
 	free(lockp);
 	{
 		const char *prune[] = { "git", "-C", b->r->tree, "worktree", "prune", NULL };
-		const char *add[] = { "git", "-C", b->r->tree, "worktree", "add", "-q", "-f", "--detach",
-				      b->src, b->commit, NULL };
-		const char *co[] = { "git", "-C", b->src, "checkout", "-q", "-f", "--detach", b->commit, NULL };
+		const char *add[] = { "git", "-C", b->r->tree, "-c", "checkout.workers=0", "worktree", "add",
+				      "-q", "-f", "--detach", b->src, b->commit, NULL };
+		const char *co[] = { "git", "-C", b->src, "-c", "checkout.workers=0", "checkout", "-q", "-f",
+				     "--detach", b->commit, NULL };
 		char *git_file = xstrfmt("%s/.git", b->src);
 		int have = access(git_file, F_OK) == 0, st;
 
@@ -1134,6 +1254,29 @@ int kbuild_build(const struct kbuild_request *r, struct kbuild_artifact *a)
 		if (w < 0)
 			goto out;
 	}
+	fill_manifest(&b, &m);
+	m.config_sha = config_sha;
+	if (kconfig_verify(&b.want, &have, &report)) {
+		/*
+		 * The request failed, not a kernel: the resolved config may be
+		 * exactly that of a good artifact (an unknown option simply
+		 * vanishes), so the failure is stored under the request key.
+		 */
+		msg = xstrfmt("requested options did not stick after olddefconfig:\n%s", report);
+		trim(msg);
+		m.key = rkey;
+		m.status = "failed";
+		m.stage = "config";
+		m.message = msg;
+		m.seconds = since(t0);
+		if (publish(&b, rkey, &m) == 0) {
+			record_request(&b, rkey, rkey);
+			kbuild_artifact_load(b.home, rkey, a);
+		}
+		error("kernel %.12s (%s): %s", b.commit, b.arch, msg);
+		goto out;
+	}
+	m.key = key;
 	if (!r->force && have_manifest(b.home, key) && kbuild_artifact_load(b.home, key, a) == 0) {
 		/* Another request (other fragments) resolved to the same config. */
 		a->reused = 1;
@@ -1142,23 +1285,6 @@ int kbuild_build(const struct kbuild_request *r, struct kbuild_artifact *a)
 		if (ret)
 			error("kernel %.12s (%s) failed before and is not retried without --force: %s",
 			      b.commit, b.arch, a->message ? a->message : "");
-		goto out;
-	}
-	fill_manifest(&b, &m);
-	m.key = key;
-	m.config_sha = config_sha;
-	if (kconfig_verify(&b.want, &have, &report)) {
-		msg = xstrfmt("requested options did not stick after olddefconfig:\n%s", report);
-		trim(msg);
-		m.status = "failed";
-		m.stage = "config";
-		m.message = msg;
-		m.seconds = since(t0);
-		if (publish(&b, key, &m) == 0) {
-			record_request(&b, rkey, key);
-			kbuild_artifact_load(b.home, key, a);
-		}
-		error("kernel %.12s (%s): %s", b.commit, b.arch, msg);
 		goto out;
 	}
 

@@ -94,6 +94,7 @@ struct kbuild_artifact {
 	char *status;    /* "ok" or "failed" */
 	char *stage;     /* "config" or "build" when failed */
 	char *arch, *commit, *release, *toolchain;
+	char *config_sha256;  /* sha256 of the final .config: the config fingerprint */
 	char *image, *dtb, *modules, *config, *log;  /* absolute paths or NULL */
 	char *message;   /* why it failed */
 	char *log_tail;  /* last lines of the build log when it failed */

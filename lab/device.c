@@ -18,12 +18,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/*
- * lava.c is written on another branch; a weak reference lets this file
- * link without it and say so instead of pretending.
- */
-extern const struct lab_device_ops lab_lava_ops __attribute__((weak));
-
 static const struct lab_device_ops *find_kind(const char *kind)
 {
 	if (!strcmp(kind, "host"))
@@ -31,7 +25,7 @@ static const struct lab_device_ops *find_kind(const char *kind)
 	if (!strcmp(kind, "qemu"))
 		return &lab_qemu_ops;
 	if (!strcmp(kind, "lava"))
-		return &lab_lava_ops;  /* NULL until lab/lava.c is linked in */
+		return &lab_lava_ops;
 	return NULL;
 }
 
@@ -42,11 +36,8 @@ int lab_device_init(struct lab_device *dev, const char *kind, const char *name,
 	static const char *const none[] = { NULL };
 
 	memset(dev, 0, sizeof(*dev));
-	if (!ops) {
-		if (kind && !strcmp(kind, "lava"))
-			return error("the lava device is not part of this build (lab/lava.c missing)");
+	if (!ops)
 		return error("unknown device kind '%s' (host, qemu or lava)", kind ? kind : "");
-	}
 	dev->ops = ops;
 	dev->name = xstrdup(name && *name ? name : ops->kind);
 	if (ops->init(dev, options ? options : none) < 0) {
@@ -128,7 +119,7 @@ int lab_check_options(const char *kind, const char *const *options, const char *
 }
 
 /* swapbench's defaults for what a plan leaves out (bench/ owns them). */
-#define PLAN_DEFAULT_SIZES "64M"
+#define PLAN_DEFAULT_SIZES "64M,128M,256M"
 #define PLAN_DEFAULT_PROCS "1"
 #define PLAN_DEFAULT_RUNS 5
 

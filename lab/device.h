@@ -67,10 +67,7 @@ struct lab_device {
 	void *priv;
 };
 
-/*
- * The kinds (lab/host.c, lab/qemu.c, lab/lava.c).  lava lives on its own
- * branch; until it is linked in, the dispatcher says so for kind "lava".
- */
+/* The kinds (lab/host.c, lab/qemu.c, lab/lava_device.c). */
 extern const struct lab_device_ops lab_host_ops;
 extern const struct lab_device_ops lab_qemu_ops;
 extern const struct lab_device_ops lab_lava_ops;

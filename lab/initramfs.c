@@ -276,33 +276,210 @@ static int run_quiet(const char *const *argv)
 	return run_argv(argv, -1, -1) == 0 ? 0 : error("'%s' failed", argv[0]);
 }
 
-/* Adds lib/modules/... from a directory or a .tar.gz of one. */
-static int add_modules(struct cpio *c, const char *modules, const char *tmpdir)
+/*
+ * The modules a guest may need: the swap stack and what it loads on
+ * demand (zswap's zpool drivers, compressors), and loop devices for
+ * zswap's backing swap.  Everything else of a distribution kernel (400 MB
+ * for Debian's) stays out; the closure over modules.dep comes in.
+ */
+static const char *const guest_modules[] = {
+	"zram", "zsmalloc", "z3fold", "zbud", "lzo", "lzo_rle", "lz4", "lz4hc", "zstd", "842",
+	"deflate", "loop", NULL,
+};
+
+/* "kernel/drivers/block/zram/zram.ko.xz" -> "zram" (- and _ alike). */
+static char *module_name(const char *path, size_t len)
 {
-	struct stat st;
-	char *root, *libmod;
+	const char *base = path, *p;
+	char *name, *q;
+
+	for (p = path; p < path + len; p++)
+		if (*p == '/')
+			base = p + 1;
+	name = xmalloc((size_t)(path + len - base) + 1);
+	memcpy(name, base, (size_t)(path + len - base));
+	name[path + len - base] = '\0';
+	if ((q = strstr(name, ".ko")))
+		*q = '\0';
+	for (q = name; *q; q++)
+		if (*q == '-')
+			*q = '_';
+	return name;
+}
+
+static int copy_to(const char *src, const char *dst)
+{
+	char *dir = xstrdup(dst), *slash = strrchr(dir, '/');
+	const char *mk[] = { "mkdir", "-p", dir, NULL }, *cp[] = { "cp", "-P", "--", src, dst, NULL };
 	int ret;
 
-	if (stat(modules, &st) < 0)
+	if (slash)
+		*slash = '\0';
+	ret = run_quiet(mk) < 0 || run_quiet(cp) < 0 ? -1 : 0;
+	free(dir);
+	return ret;
+}
+
+/*
+ * Stages release dir rel (with its modules.dep) into stage/<name>: the
+ * modprobe indexes and the guest modules with their dependencies.
+ */
+static int stage_release(const char *rel, const char *name, const char *stage)
+{
+	static const char *const indexes[] = { "modules.dep", "modules.alias", "modules.builtin",
+						"modules.order", "modules.softdep", "modules.symbols",
+						"modules.builtin.modinfo", NULL };
+	char *dep_path = xstrfmt("%s/modules.dep", rel), *dep = slurp_file(dep_path, NULL);
+	char **lines = NULL, *p;
+	unsigned char *want;
+	size_t n = 0, alloc = 0, i, j;
+	int changed = 1, ret = 0;
+
+	free(dep_path);
+	if (!dep)
+		return error_errno("cannot read modules.dep in '%s'", rel);
+	for (p = dep; *p; ) {
+		char *eol = strchrnul(p, '\n');
+
+		ALLOC_GROW(lines, n + 1, alloc);
+		lines[n++] = p;
+		if (!*eol)
+			break;
+		*eol = '\0';
+		p = eol + 1;
+	}
+	want = xcalloc(n ? n : 1, 1);
+	for (i = 0; i < n; i++) {
+		size_t len = strcspn(lines[i], ":");
+		char *mod = module_name(lines[i], len);
+		const char *const *g;
+
+		for (g = guest_modules; *g; g++)
+			if (!strcmp(*g, mod))
+				want[i] = 1;
+		free(mod);
+	}
+	/* close over dependencies: "a.ko: b.ko c.ko" */
+	while (changed) {
+		changed = 0;
+		for (i = 0; i < n; i++) {
+			char *deps = strchr(lines[i], ':'), *tok, *save = NULL, *copy;
+
+			if (!want[i] || !deps)
+				continue;
+			copy = xstrdup(deps + 1);
+			for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
+				for (j = 0; j < n; j++)
+					if (!want[j] && strcspn(lines[j], ":") == strlen(tok) &&
+					    !strncmp(lines[j], tok, strlen(tok))) {
+						want[j] = 1;
+						changed = 1;
+					}
+			free(copy);
+		}
+	}
+	for (i = 0; i < n && !ret; i++) {
+		char *src, *dst;
+
+		if (!want[i])
+			continue;
+		src = xstrfmt("%s/%.*s", rel, (int)strcspn(lines[i], ":"), lines[i]);
+		dst = xstrfmt("%s/%s/%.*s", stage, name, (int)strcspn(lines[i], ":"), lines[i]);
+		ret = copy_to(src, dst);
+		free(src);
+		free(dst);
+	}
+	for (i = 0; indexes[i] && !ret; i++) {
+		char *src = xstrfmt("%s/%s", rel, indexes[i]), *dst = xstrfmt("%s/%s/%s", stage, name, indexes[i]);
+
+		if (access(src, R_OK) == 0)
+			ret = copy_to(src, dst);
+		free(src);
+		free(dst);
+	}
+	free(want);
+	free(lines);
+	free(dep);
+	return ret;
+}
+
+/*
+ * Adds lib/modules/<release>/ for the guest from a directory (holding
+ * lib/modules, or lib/modules itself, or one release directory such as
+ * /lib/modules/6.1.0-56-amd64) or a .tar.gz of one (a kernel artifact).
+ */
+static int add_modules(struct cpio *c, const char *modules, const char *tmpdir)
+{
+	char *root, *libmod, *stage = xstrfmt("%s/stage", tmpdir), *dep;
+	struct dirent *de;
+	struct stat st;
+	int ret = 0, releases = 0;
+	DIR *d;
+
+	if (stat(modules, &st) < 0) {
+		free(stage);
 		return error_errno("cannot use modules '%s'", modules);
+	}
 	if (S_ISDIR(st.st_mode)) {
 		root = xstrdup(modules);
 	} else {
-		const char *tar[] = { "tar", "-xzf", modules, "-C", tmpdir, "--no-same-owner", NULL };
+		char *x = xstrfmt("%s/x", tmpdir);
+		const char *mk[] = { "mkdir", "-p", x, NULL };
+		const char *tar[] = { "tar", "-xzf", modules, "-C", x, "--no-same-owner", NULL };
 
-		if (run_quiet(tar) < 0)
+		if (run_quiet(mk) < 0 || run_quiet(tar) < 0) {
+			free(x);
+			free(stage);
 			return error("cannot unpack modules tarball '%s'", modules);
-		root = xstrdup(tmpdir);
+		}
+		root = x;
 	}
-	/* Accept the directory holding lib/modules, or lib/modules itself. */
+	if (mkdir(stage, 0700) < 0) {
+		ret = error_errno("cannot create '%s'", stage);
+		goto out_root;
+	}
+	dep = xstrfmt("%s/modules.dep", root);
+	if (access(dep, R_OK) == 0) {
+		/* one release directory */
+		const char *slash = strrchr(root, '/');
+
+		free(dep);
+		ret = stage_release(root, slash && slash[1] ? slash + 1 : root, stage);
+		releases = 1;
+		goto add;
+	}
+	free(dep);
 	libmod = xstrfmt("%s/lib/modules", root);
 	if (stat(libmod, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		free(libmod);
 		libmod = xstrdup(root);
 	}
-	ret = cpio_tree(c, libmod, "lib/modules");
+	d = opendir(libmod);
+	if (!d) {
+		ret = error_errno("cannot read modules in '%s'", libmod);
+		free(libmod);
+		goto out_root;
+	}
+	while (!ret && (de = readdir(d))) {
+		char *rel = xstrfmt("%s/%s", libmod, de->d_name), *relsdep = xstrfmt("%s/modules.dep", rel);
+
+		if (de->d_name[0] != '.' && access(relsdep, R_OK) == 0) {
+			ret = stage_release(rel, de->d_name, stage);
+			releases++;
+		}
+		free(rel);
+		free(relsdep);
+	}
+	closedir(d);
+	if (!ret && !releases)
+		ret = error("no lib/modules/<release>/modules.dep in '%s'", modules);
 	free(libmod);
+add:
+	if (!ret)
+		ret = cpio_tree(c, stage, "lib/modules");
+out_root:
 	free(root);
+	free(stage);
 	return ret;
 }
 

@@ -11,6 +11,9 @@ DEPS += linux-source-6.1 bc bison flex libelf-dev libssl-dev cpio xz-utils gzip 
 	ccache busybox-static qemu-system-x86 qemu-system-arm git \
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 
+# mk/*.mk are included before the Makefile's `all`: keep it the default.
+.DEFAULT_GOAL := all
+
 SWAPLAB_HOME ?= /var/lib/swaplab
 ARM64_CC ?= aarch64-linux-gnu-gcc
 
@@ -34,4 +37,5 @@ $(SWAPLAB_HOME)/arm64/busybox:
 arm64-guest: $(BUILD)/arm64/swapbench $(SWAPLAB_HOME)/arm64/busybox
 
 test-arm64: all arm64-guest
-	BUILD=$(BUILD) bash tests/integration/44-arm64-virt.sh
+	SWAPLAB_ARM64=1 BUILD=$(BUILD) SWAPLAB=$$PWD/$(BUILD)/swaplab SWAPBENCH=$$PWD/$(BUILD)/swapbench \
+	  bash tests/integration/44-arm64-virt.sh

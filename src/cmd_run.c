@@ -6,15 +6,19 @@
  *   swaplab run --device KIND [--name LABEL] [--kernel IMAGE] [--dtb FILE]
  *               [--modules DIR|TARBALL] [--artifact KEY] [--arch ARCH]
  *               [--initrd FILE] [--option KEY=VALUE]... [--workdir DIR]
- *               [--keep] --out FILE.jsonl -- PLAN...
+ *               [--keep] --out FILE.jsonl [--db FILE --label NAME [--kind base|patched]
+ *               [--series NAME --revision N]] -- PLAN...
  *
  * PLAN is swapbench's arguments, passed through unchanged (the device adds
  * --json and --device LABEL when missing).  Exit status: 0 complete,
  * 1 failed (not worth retrying), 2 infrastructure error (may be retried),
- * 3 canceled, 128/129 bad use.
+ * 3 canceled, 128/129 bad use.  With --db a complete run is also imported
+ * (db_import_jsonl) with the device kind, job id, and the kernel's commit
+ * and config fingerprint when it came from an artifact.
  */
 #include "builtin.h"
 #include "ci/kbuild.h"
+#include "db/db.h"
 #include "lab/device.h"
 #include "util.h"
 
@@ -26,7 +30,8 @@ static const char run_usage[] =
 	"usage: swaplab run --device host|qemu|lava [--name LABEL] [--kernel IMAGE] [--dtb FILE]\n"
 	"                   [--modules DIR|TARBALL] [--artifact KEY] [--arch x86_64|arm64]\n"
 	"                   [--initrd FILE] [--option KEY=VALUE]... [--workdir DIR] [--keep]\n"
-	"                   --out FILE.jsonl -- PLAN (swapbench arguments)...\n";
+	"                   --out FILE.jsonl [--db FILE --label NAME [--kind base|patched]\n"
+	"                   [--series NAME --revision N]] -- PLAN (swapbench arguments)...\n";
 
 static void usage_die(const char *msg)
 {
@@ -52,7 +57,8 @@ static int copy_out(const char *src, const char *dst)
 int cmd_run(int argc, char **argv)
 {
 	const char *kind = NULL, *name = NULL, *out = NULL, *workdir = NULL, *artifact = NULL;
-	const char *arch = NULL, *initrd = NULL;
+	const char *arch = NULL, *initrd = NULL, *dbfile = NULL, *label = NULL, *revision = NULL;
+	struct db_import_opts imp;
 	const char **options = xcalloc((size_t)argc + 3, sizeof(*options));
 	char *tmpdir = NULL, *arch_opt = NULL, *initrd_opt = NULL;
 	struct lab_kernel kernel;
@@ -65,6 +71,7 @@ int cmd_run(int argc, char **argv)
 
 	memset(&kernel, 0, sizeof(kernel));
 	memset(&a, 0, sizeof(a));
+	memset(&imp, 0, sizeof(imp));
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		const char **dst = NULL;
@@ -98,6 +105,16 @@ int cmd_run(int argc, char **argv)
 			dst = &out;
 		else if (!strcmp(arg, "--workdir"))
 			dst = &workdir;
+		else if (!strcmp(arg, "--db"))
+			dst = &dbfile;
+		else if (!strcmp(arg, "--label"))
+			dst = &label;
+		else if (!strcmp(arg, "--kind"))
+			dst = &imp.kind;
+		else if (!strcmp(arg, "--series"))
+			dst = &imp.series;
+		else if (!strcmp(arg, "--revision"))
+			dst = &revision;
 		else if (!strcmp(arg, "--option")) {
 			if (i + 1 >= argc)
 				usage_die("--option needs KEY=VALUE");
@@ -117,6 +134,16 @@ int cmd_run(int argc, char **argv)
 		usage_die("no plan: give swapbench's arguments after '--'");
 	plan.argv = argv + i;
 	plan.argc = (size_t)(argc - i);
+	if ((label || imp.kind || imp.series || revision) && !dbfile)
+		usage_die("--label, --kind, --series and --revision go with --db FILE");
+	if (dbfile && !label)
+		usage_die("--db needs --label NAME (it names the runs in reports)");
+	if (imp.kind && strcmp(imp.kind, "base") && strcmp(imp.kind, "patched"))
+		usage_die(xstrfmt("--kind is base or patched, not '%s'", imp.kind));
+	if (revision && parse_uint(revision[0] == 'v' ? revision + 1 : revision, 1, 1000, &imp.revision) < 0)
+		usage_die(NULL);
+	if (!imp.series != !imp.revision)
+		usage_die("--series and --revision go together");
 
 	if (artifact) {
 		if (kbuild_artifact_load(NULL, artifact, &a) < 0)
@@ -156,6 +183,25 @@ int cmd_run(int argc, char **argv)
 	}
 	if (res.status == LAB_COMPLETE && copy_out(res.jsonl_path, out) < 0)
 		res.status = LAB_INFRA_ERROR;
+	if (res.status == LAB_COMPLETE && dbfile) {
+		struct db *db = db_open(dbfile, DB_CREATE);
+		struct db_import_stats st;
+
+		imp.commit = kernel.commit;
+		imp.config_fingerprint = artifact ? a.config_sha256 : NULL;
+		imp.device_kind = dev.ops->kind;
+		imp.job = res.job_id;
+		if (!db || db_import_jsonl(db, out, label, &imp, &st) < 0) {
+			error("the samples are in %s but could not be stored in %s", out, dbfile);
+			db_close(db);
+			lab_result_release(&res);
+			lab_device_release(&dev);
+			return 128;
+		}
+		info("stored %llu samples in %s under label '%s'", (unsigned long long)st.samples,
+		     dbfile, label);
+		db_close(db);
+	}
 	if (res.status == LAB_COMPLETE) {
 		info("%s: complete; samples in %s", dev.name, out);
 	} else {

@@ -20,7 +20,8 @@ token=it$$x$(date +%s%N)
 
 tree=$("$SWAPLAB" kernel tree 2>"$tmpdir/tree.err")
 ok $? "kernel tree: the Debian base tree exists or is made"
-check "the tree is tagged v6.1-debian" git -C "$tree" rev-parse -q --verify refs/tags/v6.1-debian
+git -C "$tree" rev-parse -q --verify refs/tags/v6.1-debian >/dev/null
+ok $? "the tree is tagged v6.1-debian"
 again=$("$SWAPLAB" kernel tree 2>&1 >/dev/null)
 check "kernel tree again: nothing to do" grep -q "already have" <<<"$again"
 base=$(git -C "$tree" rev-parse v6.1-debian)
@@ -71,20 +72,19 @@ mkpatch() { # mkpatch <out> <subject> <sed expression on mm/zsmalloc.c>
 		echo "2.39.5"
 	} >"$1"
 }
-mkdir -p "$tmpdir/good" "$tmpdir/broken" "$tmpdir/conflict"
-mkpatch "$tmpdir/good/0001-comment.patch" "mm/zsmalloc: note $token" "1a /* swaplab test $token */"
-mkpatch "$tmpdir/broken/0001-break.patch" "mm/zsmalloc: break the build" "1a this is not C $token;"
-mkpatch "$tmpdir/conflict/0001-comment.patch" "mm/zsmalloc: note $token" "1a /* swaplab test $token */"
-mkpatch "$tmpdir/conflict/0002-clash.patch" "mm/zsmalloc: clash with 0001" "1a /* another line */"
+mkdir -p "$tmpdir/good" "$tmpdir/conflict"
+mkpatch "$tmpdir/good/0001-comment.patch" "mm/zsmalloc: note $token" "\$a /* swaplab test $token */"
+mkpatch "$tmpdir/conflict/0001-comment.patch" "mm/zsmalloc: note $token" "\$a /* swaplab test $token */"
+mkpatch "$tmpdir/conflict/0002-clash.patch" "mm/zsmalloc: clash with 0001" "\$a /* another line */"
 
 cleanup_wt() { # cleanup_wt <name>
 	git -C "$tree" worktree remove --force "$SWAPLAB_HOME/worktrees/$1" 2>/dev/null
 	git -C "$tree" branch -q -D "swaplab/$1" 2>/dev/null
 }
-cleanup_art() { # cleanup_art <key>: this run's unique artifacts only
-	[ -n "$1" ] && rm -rf "${SWAPLAB_HOME:?}/artifacts/$1"
+cleanup_art() { # cleanup_art <key>: this run's unique artifacts only, never the base
+	[ -n "$1" ] && [ "$1" != "$key" ] && rm -rf "${SWAPLAB_HOME:?}/artifacts/$1"
 }
-trap 'cleanup_wt good-$token; cleanup_wt broken-$token; cleanup_art "${gkey:-}"; cleanup_art "${bkey:-}"; cleanup_art "${fkey:-}"; rm -rf "$tmpdir"' EXIT
+trap 'cleanup_wt good-$token; cleanup_art "${gkey:-}"; cleanup_art "${bkey:-}"; cleanup_art "${fkey:-}"; rm -rf "$tmpdir"' EXIT
 
 "$SWAPLAB" kernel worktree --tree "$tree" --base v6.1-debian --name "good-$token" \
 	--patches "$tmpdir/good" >"$tmpdir/wt.out" 2>"$tmpdir/wt.err"
@@ -111,20 +111,30 @@ ok $((! $?)) "a series whose second patch conflicts is refused"
 check "the error names the failing patch file" grep -q "0002-clash.patch" "$tmpdir/c.err"
 check "and its subject" grep -q "mm/zsmalloc: clash with 0001" "$tmpdir/c.err"
 check "no worktree is left" test ! -e "$SWAPLAB_HOME/worktrees/conflict-$token"
-check "no branch is left" ! git -C "$tree" rev-parse -q --verify "refs/heads/swaplab/conflict-$token"
+git -C "$tree" rev-parse -q --verify "refs/heads/swaplab/conflict-$token" >/dev/null
+ok $((! $?)) "no branch is left"
 
-"$SWAPLAB" kernel worktree --tree "$tree" --base v6.1-debian --name "broken-$token" \
-	--patches "$tmpdir/broken" >"$tmpdir/wt2.out" 2>"$tmpdir/wt2.err"
-ok $? "a series that applies but does not compile"
-bwt=$(field worktree "$tmpdir/wt2.out")
-"$SWAPLAB" kernel build --tree "$bwt" --arch x86_64 >"$tmpdir/broken.out" 2>"$tmpdir/broken.err"
+# The revision that does not compile is made with git plumbing (no third
+# worktree checkout: worktrees are covered above, this is about the build).
+git -C "$tree" show v6.1-debian:mm/zsmalloc.c | sed "\$a this is not C $token;" >"$tmpdir/broken.c"
+bcommit=$(
+	export GIT_INDEX_FILE=$tmpdir/index
+	git -C "$tree" read-tree v6.1-debian &&
+	blob=$(git -C "$tree" hash-object -w "$tmpdir/broken.c") &&
+	git -C "$tree" update-index --cacheinfo "100644,$blob,mm/zsmalloc.c" &&
+	t=$(git -C "$tree" write-tree) &&
+	git -C "$tree" -c user.name=swaplab -c user.email=test@swaplab.invalid \
+		commit-tree -p v6.1-debian -m "mm/zsmalloc: break the build $token" "$t")
+ok $? "a revision that does not compile"
+bwt=$tree
+"$SWAPLAB" kernel build --tree "$bwt" --commit "$bcommit" --arch x86_64 >"$tmpdir/broken.out" 2>"$tmpdir/broken.err"
 ok $((! $?)) "its build fails"
 bkey=$(field key "$tmpdir/broken.out")
 check "the error says it does not build" grep -q "does not build" "$tmpdir/broken.err"
 check "the log tail names the broken file" grep -q "zsmalloc.c" "$tmpdir/broken.err"
 check "the failure is recorded in a manifest" grep -q '"status": "failed"' "$SWAPLAB_HOME/artifacts/$bkey/manifest.json"
 check "at the build stage, with the log's tail" grep -q '"log_tail": ".*zsmalloc' "$SWAPLAB_HOME/artifacts/$bkey/manifest.json"
-"$SWAPLAB" kernel build --tree "$bwt" --arch x86_64 >"$tmpdir/broken2.out" 2>"$tmpdir/broken2.err"
+"$SWAPLAB" kernel build --tree "$bwt" --commit "$bcommit" --arch x86_64 >"$tmpdir/broken2.out" 2>"$tmpdir/broken2.err"
 ok $((! $?)) "asking again fails again"
 check "without building: the recorded failure is returned" grep -q "not retried without --force" "$tmpdir/broken2.err"
 check "same artifact" test "$(field key "$tmpdir/broken2.out")" = "$bkey"
@@ -137,6 +147,9 @@ ok $((! $?)) "a fragment with an unknown option fails"
 fkey=$(field key "$tmpdir/frag.out")
 check "naming the fragment, line and option" grep -q "bad.config:2: CONFIG_SWAPLAB_NO_SUCH_OPTION_$token=y did not stick" "$tmpdir/frag.err"
 check "recorded as failed at the config stage" test "$(field stage "$tmpdir/frag.out")" = config
+check "under its own key, not the base kernel's" test -n "$fkey" -a "$fkey" != "$key"
+"$SWAPLAB" kernel show "$key" >"$tmpdir/show2.out"
+check "the base artifact is still ok" test "$(field status "$tmpdir/show2.out")" = ok
 printf 'CONFIG_ZRAM=maybe\n' >"$tmpdir/malformed.config"
 "$SWAPLAB" kernel build --tree "$tree" --arch x86_64 --config-fragment "$tmpdir/malformed.config" \
 	>"$tmpdir/mal.out" 2>"$tmpdir/mal.err"
