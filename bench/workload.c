@@ -315,6 +315,21 @@ static uint64_t wait_pool(const struct backend *b, uint64_t limit, uint64_t dead
 	}
 }
 
+/*
+ * How close to its pre-fill level the backend must come to count as
+ * drained.  Kernels before 6.15 keep up to 64 freed swap entries per CPU
+ * in the swap-slot cache and release them to the device only when that
+ * cache fills, so their compressed copies stay until later frees push
+ * them out: that much, or 1% of what the run stored, whichever is more.
+ */
+static uint64_t drain_tolerance(uint64_t stored)
+{
+	uint64_t slots = 64ULL * (uint64_t)sysconf(_SC_PAGESIZE) *
+			 (uint64_t)sysconf(_SC_NPROCESSORS_ONLN);
+
+	return stored / 100 > slots ? stored / 100 : slots;
+}
+
 int cell_run(const struct cell *c, struct sample *s)
 {
 	int up[2] = { -1, -1 }, go[2] = { -1, -1 };
@@ -333,7 +348,7 @@ int cell_run(const struct cell *c, struct sample *s)
 	{
 		uint64_t last = 0;
 
-		if (!wait_pool(c->b, c->idle_pool + (256 << 10), now_ns() + timeout, NULL, &last))
+		if (!wait_pool(c->b, c->idle_pool + drain_tolerance(0), now_ns() + timeout, NULL, &last))
 			warning("%s still holds %llu kB from the previous run",
 				backend_name(c->b->kind), (unsigned long long)(last >> 10));
 	}
@@ -446,9 +461,7 @@ int cell_run(const struct cell *c, struct sample *s)
 	}
 
 	/* The drain: until the backend is back at its pre-fill level. */
-	tol = (at_go.pool_bytes - before_fill.pool_bytes) / 100;
-	if (tol < (64 << 10))
-		tol = 64 << 10;
+	tol = drain_tolerance(at_go.pool_bytes - before_fill.pool_bytes);
 	limit = before_fill.pool_bytes + tol;
 	{
 		uint64_t peak = at_go.pool_bytes, last = at_go.pool_bytes;
