@@ -81,10 +81,26 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# The main job on this machine's kernel: zram and zswap, 64M-256M, one and
-# two processes, printed as a table.
-RUN_ARGS ?= --backend zram,zswap --sizes 64M,128M,256M --procs 1,2 --runs 5
+# The main job: the shipped demo series through the whole pipeline on the
+# embedded default (the local virtual board, lab.db): apply to Debian's
+# 6.1 tree, build base and patched kernels, boot them interleaved, store
+# every run, write reports/out/<series>/v<N>/ and print the lore tables.
+RUN_SERIES ?= demo-zram-deferred-free
+RUN_VERSION ?= 1
+RUN_DB ?= lab.db
+RUN_ROUNDS ?= 3
+RUN_PLAN ?= --backend zram,zswap --sizes 32M,64M --procs 1,2 --runs 2
+.PHONY: run-host
 run: deps
+	$(MAKE) all
+	$(BUILD)/swaplab pipeline --series $(RUN_SERIES) -v $(RUN_VERSION) --db $(RUN_DB) \
+		--rounds $(RUN_ROUNDS) -- $(RUN_PLAN)
+	@echo; cat reports/out/$(RUN_SERIES)/v$(RUN_VERSION)/report.txt
+
+# The benchmark alone on this machine's running kernel: zram and zswap,
+# 64M-256M, one and two processes, printed as a table.
+RUN_ARGS ?= --backend zram,zswap --sizes 64M,128M,256M --procs 1,2 --runs 5
+run-host: deps
 	$(MAKE) all
 	$(BUILD)/swaplab bench $(RUN_ARGS)
 

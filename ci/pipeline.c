@@ -38,6 +38,9 @@ static int fail(struct pipeline_result *res, const char *stage, const char *fmt,
 	return -1;
 }
 
+char *const pipeline_default_plan[] = { "--backend", "zram,zswap", "--sizes", "32M,64M",
+					"--procs", "1,2", "--runs", "2", NULL };
+
 char *pipeline_label(const char *series, unsigned version, const char *kind)
 {
 	return xstrfmt("%s/v%u/%s", series, version, kind);

@@ -46,6 +46,13 @@ int pipeline_run(struct db *db, const struct pipeline_opts *o, const char *revis
 		 struct pipeline_result *res);
 void pipeline_result_release(struct pipeline_result *res);
 
+/*
+ * The plan the pipeline, `swaplab watch` and `make run` use unless told
+ * otherwise: both backends, two sizes, one and two processes, two runs a
+ * boot (NULL-terminated).
+ */
+extern char *const pipeline_default_plan[];
+
 /* The labels the pipeline stores a revision's runs under (malloc'd). */
 char *pipeline_label(const char *series, unsigned version, const char *kind);
 

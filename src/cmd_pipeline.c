@@ -11,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The plan `make run` and the pipeline use unless told otherwise. */
-static char *default_plan[] = { "--backend", "zram,zswap", "--sizes", "64M,128M",
-				"--procs", "1,2", "--runs", "1", NULL };
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -28,8 +24,9 @@ static void usage(FILE *f)
 "every run in the database under <series>/v<N>/base and .../patched, and writes\n"
 "report.txt (lore), report.md, report.html, report.json and reply.eml into\n"
 "<out>/<series>/v<N>/ (default reports/out).  Default plan: %s %s %s %s %s %s %s %s.\n",
-		default_plan[0], default_plan[1], default_plan[2], default_plan[3],
-		default_plan[4], default_plan[5], default_plan[6], default_plan[7]);
+		pipeline_default_plan[0], pipeline_default_plan[1], pipeline_default_plan[2],
+		pipeline_default_plan[3], pipeline_default_plan[4], pipeline_default_plan[5],
+		pipeline_default_plan[6], pipeline_default_plan[7]);
 }
 
 int cmd_pipeline(int argc, char **argv)
@@ -99,8 +96,9 @@ int cmd_pipeline(int argc, char **argv)
 		goto usage_err;
 	}
 	if (!o.plan.argv || !o.plan.argc) {
-		o.plan.argv = default_plan;
-		o.plan.argc = ARRAY_SIZE(default_plan) - 1;
+		o.plan.argv = (char **)pipeline_default_plan;
+		while (pipeline_default_plan[o.plan.argc])
+			o.plan.argc++;
 	}
 	o.device_options = nopt ? options : NULL;
 	if (dir) {

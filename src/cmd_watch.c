@@ -20,9 +20,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static char *default_plan[] = { "--backend", "zram,zswap", "--sizes", "64M,128M",
-				"--procs", "1,2", "--runs", "1", NULL };
-
 static void watch_usage(FILE *f)
 {
 	fprintf(f,
@@ -118,8 +115,9 @@ int cmd_watch(int argc, char **argv)
 		goto usage;
 	}
 	if (!o.pipeline.plan.argc) {
-		o.pipeline.plan.argv = default_plan;
-		o.pipeline.plan.argc = ARRAY_SIZE(default_plan) - 1;
+		o.pipeline.plan.argv = (char **)pipeline_default_plan;
+		while (pipeline_default_plan[o.pipeline.plan.argc])
+			o.pipeline.plan.argc++;
 	}
 	o.maildirs = maildirs;
 	o.mbox_dirs = mboxdirs;
