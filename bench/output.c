@@ -55,7 +55,7 @@ out:
  * cgroup2's root cpu.stat and /proc/stat are tick-sampled on most
  * kernels; cgroup v1 cpuacct is charged by the scheduler in ns.  It is not
  * a cgroup2 controller, so it can be mounted beside cgroup2 when the
- * kernel has it and no hierarchy holds it.
+ * kernel has it (called only when no mount of it was found).
  */
 static int cpuacct_mountable(void)
 {
@@ -67,8 +67,12 @@ static int cpuacct_mountable(void)
 		unsigned hier, num, enabled;
 		char name[32];
 
+		/*
+		 * hier != 0 with no mount is the hierarchy an earlier backend's
+		 * unmount left for the kernel to tear down; mounting re-attaches.
+		 */
 		if (sscanf(line, "%31s %u %u %u", name, &hier, &num, &enabled) == 4 &&
-		    !strcmp(name, "cpuacct") && hier == 0 && enabled)
+		    !strcmp(name, "cpuacct") && enabled)
 			return 1;
 	}
 	return 0;
