@@ -254,21 +254,23 @@ static int preflight(const struct bench_opts *o)
 	return 0;
 }
 
+/* A tick-based clocksource times munmap to the jiffy, not the ns. */
+static void warn_coarse_clock(void)
+{
+	char cs[64];
+
+	if (read_file_trim("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+			   cs, sizeof(cs)) == 0 && strstr(cs, "jiffies"))
+		warning("the clocksource is '%s': CLOCK_MONOTONIC advances a timer tick at a "
+			"time, so latencies are coarse; give the kernel HPET, the ACPI PM timer "
+			"or a stable TSC", cs);
+}
+
 int bench_cleanup(void)
 {
 	struct bench_state st;
 	int r;
 
-	{
-		char cs[64];
-
-		/* A tick-based clocksource times munmap to the jiffy, not the ns. */
-		if (read_file_trim("/sys/devices/system/clocksource/clocksource0/current_clocksource",
-				   cs, sizeof(cs)) == 0 && strstr(cs, "jiffies"))
-			warning("the clocksource is '%s': CLOCK_MONOTONIC advances a timer "
-				"tick at a time, so latencies are coarse; give the kernel HPET, "
-				"the ACPI PM timer or a stable TSC", cs);
-	}
 	if (state_lock() < 0)
 		return -1;
 	r = state_load(&st);
@@ -391,16 +393,7 @@ int bench_run(const struct bench_opts *o, FILE *jsonl, FILE *table)
 		     (unsigned long long)(zr.swap_size >> 20));
 		return 0;
 	}
-	{
-		char cs[64];
-
-		/* A tick-based clocksource times munmap to the jiffy, not the ns. */
-		if (read_file_trim("/sys/devices/system/clocksource/clocksource0/current_clocksource",
-				   cs, sizeof(cs)) == 0 && strstr(cs, "jiffies"))
-			warning("the clocksource is '%s': CLOCK_MONOTONIC advances a timer "
-				"tick at a time, so latencies are coarse; give the kernel HPET, "
-				"the ACPI PM timer or a stable TSC", cs);
-	}
+	warn_coarse_clock();
 	if (state_lock() < 0)
 		return -1;
 	r = state_load(&st);
