@@ -107,7 +107,7 @@ run-host: deps
 # Unit tests (plain and under ASan/UBSan), then the integration tests
 # one at a time: they change swap, zram and zswap state.
 test: deps
-	$(MAKE) all asan $(UNIT_BIN)
+	$(MAKE) -j$$(nproc) all asan $(UNIT_BIN)
 	BUILD=$(BUILD) tests/run.sh
 
 bench: deps
