@@ -426,8 +426,14 @@ int pipeline_run(struct db *db, const struct pipeline_opts *o, const char *revis
 			if (o->progress)
 				info("run: round %u/%u, %s kernel on %s", r, rounds, sname, kind);
 			memset(&lr, 0, sizeof(lr));
-			if (lab_device_run(&dev, &o->plan, &k, wd, &lr) < 0 ||
-			    lr.status != LAB_COMPLETE) {
+			if (lab_device_run(&dev, &o->plan, &k, wd, &lr) < 0) {
+				fail(res, "run", "round %u, %s kernel: the %s device cannot run this plan",
+				     r, sname, kind);
+				lab_result_release(&lr);
+				free(wd);
+				goto out;
+			}
+			if (lr.status != LAB_COMPLETE) {
 				fail(res, "run", "round %u, %s kernel: %s%s%s (files in %s)", r, sname,
 				     lab_status_name(lr.status), lr.message ? ": " : "",
 				     lr.message ? lr.message : "", wd);
