@@ -191,19 +191,6 @@ static int run_logged(const char *const *argv, const char *log)
 	return st;
 }
 
-static int copy_file(const char *src, const char *dst)
-{
-	size_t len;
-	char *data = slurp_file(src, &len);
-	int ret;
-
-	if (!data)
-		return error_errno("cannot read '%s'", src);
-	ret = write_file_atomic(dst, data, len);
-	free(data);
-	return ret;
-}
-
 /* ---- tree --------------------------------------------------------- */
 
 int kbuild_tree_import(const char *tarball, const char *dir, const char *tag, int *created)

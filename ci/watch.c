@@ -78,8 +78,7 @@ static int is_mbox_name(const char *n)
  * Takes one input: intake, then queue.  The outcome is recorded under key
  * whatever it is, so a broken input is reported once, not every scan.
  */
-static int take(struct db *db, const struct watch_opts *o, const char *key,
-		const struct intake_request *req)
+static int take(struct db *db, const char *key, const struct intake_request *req)
 {
 	struct intake_result res;
 	struct intake_db idb;
@@ -105,7 +104,6 @@ static int take(struct db *db, const struct watch_opts *o, const char *key,
 	}
 	db_mark_seen(db, key, r >= 0 ? "taken" : "error");
 	intake_result_release(&res);
-	(void)o;
 	return queued;
 }
 
@@ -130,7 +128,7 @@ static int scan_mbox_dir(struct db *db, const struct watch_opts *o, const char *
 		req.kind = INTAKE_MBOX;
 		req.path = files[i];
 		req.patches_dir = o->patches_dir;
-		queued += take(db, o, key, &req);
+		queued += take(db, key, &req);
 		free(key);
 	}
 	free_list(files, n);
@@ -246,7 +244,7 @@ static int scan_maildir(struct db *db, const struct watch_opts *o, const char *d
 			req.kind = INTAKE_MBOX;
 			req.path = tmp;
 			req.patches_dir = o->patches_dir;
-			queued += take(db, o, key, &req);
+			queued += take(db, key, &req);
 		} else if (fd >= 0) {
 			close(fd);
 		}
@@ -305,7 +303,7 @@ static int scan_git(struct db *db, const struct watch_opts *o)
 	req.patches_dir = o->patches_dir;
 	req.opts.name = o->git_series;
 	req.opts.version = o->git_series ? next_version(o, o->git_series) : 0;
-	queued = take(db, o, key, &req);
+	queued = take(db, key, &req);
 	free(key);
 	free(range);
 	free(spec);

@@ -29,6 +29,59 @@ static void usage(FILE *f)
 		pipeline_default_plan[6], pipeline_default_plan[7]);
 }
 
+int pipeline_cli_option(struct pipeline_opts *o, const char **options, size_t *nopt,
+			int argc, char **argv, int *i)
+{
+	const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+	static const char *const with_value[] = { "--device", "--option", "--arch", "--rounds",
+						   "--out", "--tree", "--from", "--workdir" };
+	size_t k;
+
+	if (!strcmp(a, "--")) {
+		o->plan.argv = argv + *i + 1;
+		o->plan.argc = (size_t)(argc - *i - 1);
+		*i = argc;
+		return 1;
+	}
+	for (k = 0; k < ARRAY_SIZE(with_value) && strcmp(a, with_value[k]); k++)
+		;
+	if (k == ARRAY_SIZE(with_value))
+		return 0;
+	if (!v)
+		return error("%s needs a value", a);
+	++*i;
+	if (!strcmp(a, "--device"))
+		o->device = v;
+	else if (!strcmp(a, "--option"))
+		options[(*nopt)++] = v;
+	else if (!strcmp(a, "--arch"))
+		o->arch = v;
+	else if (!strcmp(a, "--rounds"))
+		return parse_uint(v, 1, 1000, &o->rounds) < 0 ? -1 : 1;
+	else if (!strcmp(a, "--out"))
+		o->out_dir = v;
+	else if (!strcmp(a, "--tree"))
+		o->tree = v;
+	else if (!strcmp(a, "--from"))
+		o->from = v;
+	else
+		o->workdir = v;
+	return 1;
+}
+
+void pipeline_cli_finish(struct pipeline_opts *o, const char **options, size_t nopt)
+{
+	if (!o->arch)
+		o->arch = "x86_64";
+	o->progress = 1;
+	if (!o->plan.argv || !o->plan.argc) {
+		o->plan.argv = (char **)pipeline_default_plan;
+		for (o->plan.argc = 0; pipeline_default_plan[o->plan.argc]; o->plan.argc++)
+			;
+	}
+	o->device_options = nopt ? options : NULL;
+}
+
 int cmd_pipeline(int argc, char **argv)
 {
 	struct pipeline_opts o;
@@ -42,21 +95,20 @@ int cmd_pipeline(int argc, char **argv)
 	int i, ret;
 
 	memset(&o, 0, sizeof(o));
-	o.arch = "x86_64";
-	o.progress = 1;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int r = pipeline_cli_option(&o, options, &nopt, argc, argv, &i);
 
+		if (r < 0)
+			goto usage_err;
+		if (r > 0)
+			continue;
 #define TAKE(name) (!strcmp(a, name) && (v || (error("%s needs a value", name), 0)) && ++i)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			free(options);
 			return 0;
-		} else if (!strcmp(a, "--")) {
-			o.plan.argv = argv + i + 1;
-			o.plan.argc = (size_t)(argc - i - 1);
-			break;
 		} else if (TAKE("--db")) {
 			dbpath = v;
 		} else if (TAKE("--series")) {
@@ -64,25 +116,8 @@ int cmd_pipeline(int argc, char **argv)
 		} else if (TAKE("-v") || TAKE("--revision")) {
 			if (parse_uint(v, 1, 1000, &version) < 0)
 				goto usage_err;
-		} else if (TAKE("--device")) {
-			o.device = v;
-		} else if (TAKE("--option")) {
-			options[nopt++] = v;
-		} else if (TAKE("--arch")) {
-			o.arch = v;
-		} else if (TAKE("--rounds")) {
-			if (parse_uint(v, 1, 1000, &o.rounds) < 0)
-				goto usage_err;
-		} else if (TAKE("--out")) {
-			o.out_dir = v;
 		} else if (TAKE("--patches-dir")) {
 			patches = v;
-		} else if (TAKE("--tree")) {
-			o.tree = v;
-		} else if (TAKE("--from")) {
-			o.from = v;
-		} else if (TAKE("--workdir")) {
-			o.workdir = v;
 		} else if (a[0] != '-' && !dir) {
 			dir = a;
 		} else {
@@ -95,12 +130,7 @@ int cmd_pipeline(int argc, char **argv)
 		error("name the revision: --series NAME -v N, or its directory");
 		goto usage_err;
 	}
-	if (!o.plan.argv || !o.plan.argc) {
-		o.plan.argv = (char **)pipeline_default_plan;
-		while (pipeline_default_plan[o.plan.argc])
-			o.plan.argc++;
-	}
-	o.device_options = nopt ? options : NULL;
+	pipeline_cli_finish(&o, options, nopt);
 	if (dir) {
 		revdir = xstrdup(dir);
 	} else {

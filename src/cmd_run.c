@@ -41,19 +41,6 @@ static void usage_die(const char *msg)
 	exit(129);
 }
 
-static int copy_out(const char *src, const char *dst)
-{
-	size_t len;
-	char *data = slurp_file(src, &len);
-	int ret;
-
-	if (!data)
-		return error_errno("cannot read '%s'", src);
-	ret = write_file_atomic(dst, data, len);
-	free(data);
-	return ret;
-}
-
 int cmd_run(int argc, char **argv)
 {
 	const char *kind = NULL, *name = NULL, *out = NULL, *workdir = NULL, *artifact = NULL;
@@ -181,7 +168,7 @@ int cmd_run(int argc, char **argv)
 		lab_device_release(&dev);
 		return 128;
 	}
-	if (res.status == LAB_COMPLETE && copy_out(res.jsonl_path, out) < 0)
+	if (res.status == LAB_COMPLETE && copy_file(res.jsonl_path, out) < 0)
 		res.status = LAB_INFRA_ERROR;
 	if (res.status == LAB_COMPLETE && dbfile) {
 		struct db *db = db_open(dbfile, DB_CREATE);

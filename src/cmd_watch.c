@@ -49,20 +49,19 @@ int cmd_watch(int argc, char **argv)
 	struct sigaction sa;
 
 	memset(&o, 0, sizeof(o));
-	o.pipeline.arch = "x86_64";
-	o.pipeline.progress = 1;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int r = pipeline_cli_option(&o.pipeline, options, &no, argc, argv, &i);
 
+		if (r < 0)
+			goto usage;
+		if (r > 0)
+			continue;
 #define TAKE(name) (!strcmp(a, name) && (v || (error("%s needs a value", name), 0)) && ++i)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			watch_usage(stdout);
 			ret = 0;
 			goto out;
-		} else if (!strcmp(a, "--")) {
-			o.pipeline.plan.argv = argv + i + 1;
-			o.pipeline.plan.argc = (size_t)(argc - i - 1);
-			break;
 		} else if (!strcmp(a, "--once")) {
 			once = 1;
 		} else if (TAKE("--maildir")) {
@@ -84,22 +83,9 @@ int cmd_watch(int argc, char **argv)
 				goto usage;
 		} else if (TAKE("--patches-dir")) {
 			o.patches_dir = v;
-		} else if (TAKE("--device")) {
-			o.pipeline.device = v;
-		} else if (TAKE("--option")) {
-			options[no++] = v;
-		} else if (TAKE("--rounds")) {
-			if (parse_uint(v, 1, 1000, &o.pipeline.rounds) < 0)
-				goto usage;
 		} else if (TAKE("--attempts")) {
 			if (parse_uint(v, 1, 100, &o.max_attempts) < 0)
 				goto usage;
-		} else if (TAKE("--out")) {
-			o.pipeline.out_dir = v;
-		} else if (TAKE("--arch")) {
-			o.pipeline.arch = v;
-		} else if (TAKE("--from")) {
-			o.pipeline.from = v;
 		} else {
 			error("unknown argument '%s'", a);
 			goto usage;
@@ -114,14 +100,9 @@ int cmd_watch(int argc, char **argv)
 		error("--git needs --ref REF and --series NAME");
 		goto usage;
 	}
-	if (!o.pipeline.plan.argc) {
-		o.pipeline.plan.argv = (char **)pipeline_default_plan;
-		while (pipeline_default_plan[o.pipeline.plan.argc])
-			o.pipeline.plan.argc++;
-	}
+	pipeline_cli_finish(&o.pipeline, options, no);
 	o.maildirs = maildirs;
 	o.mbox_dirs = mboxdirs;
-	o.pipeline.device_options = no ? options : NULL;
 	db = db_open(dbpath, DB_CREATE);
 	if (!db)
 		goto out;

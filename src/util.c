@@ -440,6 +440,19 @@ fail:
 	return -1;
 }
 
+int copy_file(const char *src, const char *dst)
+{
+	size_t len;
+	char *data = slurp_file(src, &len);
+	int ret;
+
+	if (!data)
+		return error_errno("cannot read '%s'", src);
+	ret = write_file_atomic(dst, data, len);
+	free(data);
+	return ret;
+}
+
 uint64_t now_ns(void)
 {
 	struct timespec ts;

@@ -77,6 +77,8 @@ char *slurp_file(const char *path, size_t *len);
 
 /* Atomically replaces path with data (temporary file, fsync, rename). */
 int write_file_atomic(const char *path, const char *data, size_t len);
+/* Atomically replaces dst with a copy of src. */
+int copy_file(const char *src, const char *dst);
 
 uint64_t now_ns(void); /* CLOCK_MONOTONIC */
 void sleep_ns(uint64_t ns);
