@@ -16,6 +16,8 @@
 /* Every SQL statement swaplab runs; the text is in db.c's sql_text[]. */
 enum db_stmt {
 	ST_BEGIN,
+	ST_FOREIGN_KEYS_ON,
+	ST_FOREIGN_KEYS_OFF,
 	ST_COMMIT,
 	ST_ROLLBACK,
 	ST_LABEL_GET,
@@ -35,11 +37,14 @@ enum db_stmt {
 	ST_JOB_GET,
 	ST_JOB_ADD,
 	ST_RUN_BY_UUID,
+	ST_RUN_DELETE_SAMPLES,
+	ST_RUN_DELETE_CELLS,
+	ST_RUN_DELETE_FIO,
 	ST_RUN_DELETE,
 	ST_RUN_ADD,
 	ST_RUN_END,
+	ST_CELL_MAX_ID,
 	ST_CELL_ADD,
-	ST_CELL_FINISH,
 	ST_SAMPLE_ADD,
 	ST_SAMPLE_ADD_BATCH,
 	ST_FIO_ADD,
@@ -96,6 +101,11 @@ int db_exec_stmt(struct db *db, sqlite3_stmt *st, const char *what);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
+/*
+ * Foreign-key enforcement on this connection (on from db_open()).  SQLite
+ * ignores the change inside a transaction: call it before db_begin().
+ */
+int db_foreign_keys(struct db *db, int on);
 
 /* Binds text, or NULL for a NULL pointer (SQLITE_STATIC: caller keeps it). */
 void db_bind_text(sqlite3_stmt *st, int i, const char *s);

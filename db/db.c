@@ -13,6 +13,7 @@
 #include "util.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,11 +242,12 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;\n",
 };
 
-/* 64 rows of the sample table's 11 columns, for import.c's batched inserts. */
+/* 256 rows of the sample table's 11 columns, for import.c's batched inserts. */
 #define SAMPLE_ROW "(?,?,?,?,?,?,?,?,?,?,?)"
 #define SAMPLE_ROWS_4 SAMPLE_ROW "," SAMPLE_ROW "," SAMPLE_ROW "," SAMPLE_ROW
 #define SAMPLE_ROWS_16 SAMPLE_ROWS_4 "," SAMPLE_ROWS_4 "," SAMPLE_ROWS_4 "," SAMPLE_ROWS_4
 #define SAMPLE_ROWS_64 SAMPLE_ROWS_16 "," SAMPLE_ROWS_16 "," SAMPLE_ROWS_16 "," SAMPLE_ROWS_16
+#define SAMPLE_ROWS_256 SAMPLE_ROWS_64 "," SAMPLE_ROWS_64 "," SAMPLE_ROWS_64 "," SAMPLE_ROWS_64
 
 static const char *const sql_text[ST__COUNT] = {
 	[ST_QUEUE_ADD] = "INSERT INTO queue(revision_dir, series, version, source)"
@@ -271,6 +273,8 @@ static const char *const sql_text[ST__COUNT] = {
 	[ST_SEEN_GET] = "SELECT 1 FROM watch_seen WHERE key = ?1",
 	[ST_SEEN_ADD] = "INSERT OR REPLACE INTO watch_seen(key, outcome) VALUES (?1, ?2)",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_FOREIGN_KEYS_ON] = "PRAGMA foreign_keys = ON",
+	[ST_FOREIGN_KEYS_OFF] = "PRAGMA foreign_keys = OFF",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_LABEL_GET] = "SELECT id FROM label WHERE name = ?1",
@@ -300,6 +304,11 @@ static const char *const sql_text[ST__COUNT] = {
 		       " VALUES (?1, ?2, ?3)",
 	[ST_RUN_BY_UUID] = "SELECT r.id, l.name, r.imported, r.source FROM run r"
 			   " JOIN label l ON l.id = r.label_id WHERE r.uuid = ?1",
+	/* Child-first: db import deletes with foreign keys off (db/import.c). */
+	[ST_RUN_DELETE_SAMPLES] = "DELETE FROM sample WHERE cell_id IN"
+				  " (SELECT id FROM cell WHERE run_id = ?1)",
+	[ST_RUN_DELETE_CELLS] = "DELETE FROM cell WHERE run_id = ?1",
+	[ST_RUN_DELETE_FIO] = "DELETE FROM fio WHERE run_id = ?1",
 	[ST_RUN_DELETE] = "DELETE FROM run WHERE id = ?1",
 	[ST_RUN_ADD] = "INSERT INTO run(uuid, label_id, device_id, kernel_build_id, job_id,"
 		       " source, schema, tool, started, hostname, kernel_cmdline, cpu_model,"
@@ -308,20 +317,19 @@ static const char *const sql_text[ST__COUNT] = {
 		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
 		       " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
 	[ST_RUN_END] = "UPDATE run SET end_status = ?2, samples = ?3 WHERE id = ?1",
-	[ST_CELL_ADD] = "INSERT INTO cell(run_id, backend, comp, size_bytes, procs)"
-			" VALUES (?1, ?2, ?3, ?4, ?5)",
-	[ST_CELL_FINISH] = "UPDATE cell SET runs = ?2, munmap_sum_ns = ?3, munmap_max_ns = ?4,"
-			   " wall_ns = ?5, drain_ns = ?6, drained = ?7, cpu_ns = ?8,"
-			   " pool_base_bytes = ?9, pool_before_bytes = ?10, pool_peak_bytes = ?11,"
-			   " pool_after_bytes = ?12, orig_bytes = ?13, notify_free = ?14,"
-			   " miss_free = ?15, zswpout = ?16, pswpout = ?17, thp_swpout = ?18,"
-			   " thp_swpout_fallback = ?19 WHERE id = ?1",
+	[ST_CELL_MAX_ID] = "SELECT coalesce(max(id), 0) FROM cell",
+	[ST_CELL_ADD] = "INSERT INTO cell(id, run_id, backend, comp, size_bytes, procs, runs,"
+			" munmap_sum_ns, munmap_max_ns, wall_ns, drain_ns, drained, cpu_ns,"
+			" pool_base_bytes, pool_before_bytes, pool_peak_bytes, pool_after_bytes,"
+			" orig_bytes, notify_free, miss_free, zswpout, pswpout, thp_swpout,"
+			" thp_swpout_fallback) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+			" ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
 	[ST_SAMPLE_ADD] = "INSERT INTO sample(cell_id, run, proc, munmap_ns, start_ns, swap_bytes,"
 			  " rss_bytes, vmswap_bytes, fill_ns, pageout_ns, pageout_passes)"
 			  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[ST_SAMPLE_ADD_BATCH] = "INSERT INTO sample(cell_id, run, proc, munmap_ns, start_ns,"
 				" swap_bytes, rss_bytes, vmswap_bytes, fill_ns, pageout_ns,"
-				" pageout_passes) VALUES " SAMPLE_ROWS_64,
+				" pageout_passes) VALUES " SAMPLE_ROWS_256,
 	[ST_FIO_ADD] = "INSERT INTO fio(run_id, job, rw, comp, size_bytes, bw_bytes, iops,"
 		       " lat_mean_ns, runtime_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_LIST_LABELS] =
@@ -477,6 +485,13 @@ int db_begin(struct db *db)
 	if (db->readonly)
 		return error("database '%s' was opened read-only", db->path);
 	return db_exec_stmt(db, db_stmt(db, ST_BEGIN), "cannot start a transaction");
+}
+
+int db_foreign_keys(struct db *db, int on)
+{
+	assert(sqlite3_get_autocommit(db->h)); /* a no-op inside a transaction */
+	return db_exec_stmt(db, db_stmt(db, on ? ST_FOREIGN_KEYS_ON : ST_FOREIGN_KEYS_OFF),
+			    "cannot switch foreign-key enforcement");
 }
 
 int db_commit(struct db *db)
@@ -665,6 +680,17 @@ static int reopen_immutable(struct db *db)
 	return 0;
 }
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+/*
+ * Before SQLite's first use: no allocation statistics, which would take a
+ * global mutex on every allocation (millions in one import).
+ */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct db *db_open(const char *path, int flags)
 {
 	struct db *db;
@@ -686,6 +712,7 @@ struct db *db_open(const char *path, int flags)
 		return NULL;
 	}
 
+	pthread_once(&sqlite_once, sqlite_setup);
 	db = xcalloc(1, sizeof(*db));
 	db->path = xstrdup(path);
 	db->readonly = !!(flags & DB_READONLY);

@@ -57,6 +57,7 @@ struct db_import_opts {
 struct db_import_stats {
 	unsigned runs;          /* env..end blocks imported */
 	uint64_t samples;       /* sample lines */
+	uint64_t fast_samples;  /* of them, read in place (the rest by the JSON parser) */
 	uint64_t cells;         /* (backend, size, procs) cells of the runs */
 	uint64_t fio;           /* fio lines */
 	unsigned replaced;      /* runs that replaced a stored one (--replace) */

@@ -10,10 +10,11 @@
  * The whole file is one transaction: any bad line rolls everything back
  * and the error names FILE:LINE.  Built for millions of lines (a 1M-sample
  * import has a 2 s budget, tests/bench/db_bench): a reader thread reads
- * large blocks, parses each line with json.h's arena parser and matches
- * its members against a key table, while this thread validates the
- * samples against their run and inserts them, 64 rows per statement,
- * with statements prepared once.
+ * large blocks and reads each sample line in place when it has the shape
+ * swapbench writes (scan_sample), else with json.h's parser, while this
+ * thread validates the samples against their run and inserts them, 256
+ * rows per statement, with statements prepared once and foreign-key
+ * checks off (db_import_jsonl says why).
  *
  * Invariants, checked per run: every sample's cell is one the env
  * announced; each (cell, run, proc) appears once; the per-run figures
@@ -137,6 +138,7 @@ struct reader {
 	unsigned char key_len[64]; /* and the length of that key's name */
 	struct queue *q;
 	uint64_t cpu_ns;           /* the thread's CPU time, when it ends */
+	uint64_t fast;             /* sample lines scan_sample() read */
 };
 
 static uint64_t thread_cpu_ns(void)
@@ -228,26 +230,25 @@ static const char *type_name(const struct json *v)
 }
 
 /*
- * The key table index of member pos named key, or -1 if unknown.  A
- * producer writes every sample's keys in one order, so the previous
+ * The key table index of member pos named key[0..len), or -1 if unknown.
+ * A producer writes every sample's keys in one order, so the previous
  * line's key at the same position is tried first.
  */
-static int find_key(struct reader *rd, size_t pos, const char *key)
+static int find_key(struct reader *rd, size_t pos, const char *key, size_t len)
 {
 	int i;
 
-	/* memcmp over the name and its NUL: equal strings, no search for the end. */
-	if (pos < ARRAY_SIZE(rd->key_at) && rd->key_at[pos] >= 0 &&
-	    !memcmp(sample_keys[rd->key_at[pos]].name, key, rd->key_len[pos] + 1))
+	if (pos < ARRAY_SIZE(rd->key_at) && rd->key_at[pos] >= 0 && rd->key_len[pos] == len &&
+	    !memcmp(sample_keys[rd->key_at[pos]].name, key, len))
 		return rd->key_at[pos];
 	for (i = 0; i < K__COUNT; i++)
-		if (!strcmp(sample_keys[i].name, key))
+		if (strlen(sample_keys[i].name) == len && !memcmp(sample_keys[i].name, key, len))
 			break;
 	if (i == K__COUNT)
 		i = -1;
 	if (pos < ARRAY_SIZE(rd->key_at)) {
 		rd->key_at[pos] = (signed char)i;
-		rd->key_len[pos] = i >= 0 ? (unsigned char)strlen(sample_keys[i].name) : 0;
+		rd->key_len[pos] = i >= 0 ? (unsigned char)len : 0;
 	}
 	return i;
 }
@@ -266,6 +267,38 @@ static int item_error(struct item *it, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * The checks of a sample line that do not depend on how it was parsed:
+ * required keys and ranges.  0 with it->kind IT_SAMPLE, or -1 after an
+ * IT_ERROR.
+ */
+static int check_sample(struct item *it)
+{
+	struct sample *s = &it->s;
+	size_t i;
+
+	if ((s->present & K_REQUIRED) != K_REQUIRED) {
+		for (i = 0; i < K__COUNT; i++)
+			if ((K_REQUIRED & (1u << i)) && !(s->present & (1u << i)))
+				return item_error(it, "sample has no '%s' (%s)", sample_keys[i].name,
+						  sample_keys[i].type == T_STR ? "a string"
+									       : "an integer");
+	}
+	if (!(s->present & (1u << K_COMP)))
+		s->comp[0] = '\0';
+	if (s->v[K_PROCS] < 1 || s->v[K_PROCS] > 4096)
+		return item_error(it, "sample's procs %lld is out of range [1, 4096]",
+				  (long long)s->v[K_PROCS]);
+	if (s->v[K_PROC] >= s->v[K_PROCS])
+		return item_error(it, "sample's proc %lld is not below its procs %lld",
+				  (long long)s->v[K_PROC], (long long)s->v[K_PROCS]);
+	if (s->v[K_RUN] < 1)
+		return item_error(it, "sample's run %lld is not a run number (from 1)",
+				  (long long)s->v[K_RUN]);
+	it->kind = IT_SAMPLE;
+	return 0;
+}
+
 /* What a sample line says, checked on its own (the writer checks it against its run). */
 static int parse_sample(struct reader *rd, const struct json *o, struct item *it)
 {
@@ -275,7 +308,7 @@ static int parse_sample(struct reader *rd, const struct json *o, struct item *it
 	s->present = 0;
 	for (i = 0; i < o->len; i++) {
 		const struct json *v = o->items[i];
-		int k = find_key(rd, i, o->keys[i]);
+		int k = find_key(rd, i, o->keys[i], strlen(o->keys[i]));
 
 		if (k < 0)
 			continue; /* unknown keys are ignored (docs/bench-output.md) */
@@ -316,26 +349,108 @@ static int parse_sample(struct reader *rd, const struct json *o, struct item *it
 		}
 		s->present |= 1u << k;
 	}
-	if ((s->present & K_REQUIRED) != K_REQUIRED) {
-		for (i = 0; i < K__COUNT; i++)
-			if ((K_REQUIRED & (1u << i)) && !(s->present & (1u << i)))
-				return item_error(it, "sample has no '%s' (%s)", sample_keys[i].name,
-						  sample_keys[i].type == T_STR ? "a string"
-									       : "an integer");
+	return check_sample(it);
+}
+
+/*
+ * The fast path for a sample line in the shape swapbench writes: one flat
+ * object without whitespace whose keys have no escapes and whose values
+ * are unsigned integers, booleans or strings without escapes.  Parsing it
+ * in place, with no tree, is what lets an import keep up with SQLite.
+ * Returns 0 with it->s filled (not yet checked), or 1 when the line is
+ * anything else, a non-sample or a mistake included: the general parser
+ * then reads it, so every error is worded in one place.
+ */
+static int scan_sample(struct reader *rd, const char *p, const char *end, struct item *it)
+{
+	struct sample *s = &it->s;
+	size_t pos;
+	int k;
+
+	s->present = 0;
+	if (p == end || *p++ != '{')
+		return 1;
+	for (pos = 0;; pos++) {
+		const char *key, *str = NULL;
+		size_t klen, slen = 0;
+		int64_t x = 0;
+
+		/* "key": -- most often the one the previous line had here */
+		k = pos < ARRAY_SIZE(rd->key_at) ? rd->key_at[pos] : -1;
+		if (k >= 0 && (size_t)(end - p) > rd->key_len[pos] + 3u && p[0] == '"' &&
+		    !memcmp(p + 1, sample_keys[k].name, rd->key_len[pos]) &&
+		    p[rd->key_len[pos] + 1] == '"' && p[rd->key_len[pos] + 2] == ':') {
+			p += rd->key_len[pos] + 3;
+		} else {
+			if (p == end || *p++ != '"')
+				return 1;
+			for (key = p; p < end && *p != '"'; p++)
+				if (*p == '\\' || (unsigned char)*p < 0x20)
+					return 1;
+			if (end - p < 2 || p[1] != ':')
+				return 1;
+			klen = (size_t)(p - key);
+			p += 2;
+			k = find_key(rd, pos, key, klen);
+		}
+		if (k >= 0 && (s->present & (1u << k)))
+			return 1;
+		/* value: digits, true/false or "string" */
+		if (p < end && *p >= '0' && *p <= '9') {
+			const char *d = p;
+
+			for (; p < end && *p >= '0' && *p <= '9'; p++)
+				x = x * 10 + (*p - '0');
+			/* No leading zero (JSON); 18 digits cannot overflow. */
+			if (p - d > 18 || (*d == '0' && p - d > 1))
+				return 1;
+			if (k >= 0 && sample_keys[k].type != T_INT)
+				return 1;
+		} else if (end - p >= 4 && !memcmp(p, "true", 4)) {
+			p += 4;
+			x = 1;
+			if (k >= 0 && sample_keys[k].type != T_BOOL)
+				return 1;
+		} else if (end - p >= 5 && !memcmp(p, "false", 5)) {
+			p += 5;
+			if (k >= 0 && sample_keys[k].type != T_BOOL)
+				return 1;
+		} else if (p < end && *p == '"') {
+			for (str = ++p; p < end && *p != '"'; p++)
+				if (*p == '\\' || (unsigned char)*p < 0x20)
+					return 1;
+			if (p == end)
+				return 1;
+			slen = (size_t)(p++ - str);
+			if (k >= 0 && sample_keys[k].type != T_STR)
+				return 1;
+		} else {
+			return 1; /* null, negative, fraction, nesting, whitespace */
+		}
+		if (k == K_TYPE) {
+			if (slen != 6 || memcmp(str, "sample", 6))
+				return 1;
+		} else if (k == K_BACKEND || k == K_COMP) {
+			char *dst = k == K_BACKEND ? s->backend : s->comp;
+			size_t max = k == K_BACKEND ? sizeof(s->backend) : sizeof(s->comp);
+
+			if (slen >= max)
+				return 1;
+			memcpy(dst, str, slen);
+			dst[slen] = '\0';
+		} else if (k >= 0) {
+			s->v[k] = x;
+		}
+		if (k >= 0)
+			s->present |= 1u << k;
+		if (p == end)
+			return 1;
+		if (*p == '}')
+			break;
+		if (*p++ != ',')
+			return 1;
 	}
-	if (!(s->present & (1u << K_COMP)))
-		s->comp[0] = '\0';
-	if (s->v[K_PROCS] < 1 || s->v[K_PROCS] > 4096)
-		return item_error(it, "sample's procs %lld is out of range [1, 4096]",
-				  (long long)s->v[K_PROCS]);
-	if (s->v[K_PROC] >= s->v[K_PROCS])
-		return item_error(it, "sample's proc %lld is not below its procs %lld",
-				  (long long)s->v[K_PROC], (long long)s->v[K_PROCS]);
-	if (s->v[K_RUN] < 1)
-		return item_error(it, "sample's run %lld is not a run number (from 1)",
-				  (long long)s->v[K_RUN]);
-	it->kind = IT_SAMPLE;
-	return 0;
+	return p + 1 == end && (s->present & (1u << K_TYPE)) ? 0 : 1;
 }
 
 /* Classifies and (for samples) parses one line into it; -1 after an IT_ERROR. */
@@ -347,6 +462,10 @@ static int read_item(struct reader *rd, char *line, size_t len, struct item *it)
 	char err[256];
 	int rc = 0;
 
+	if (!scan_sample(rd, line, line + len, it)) {
+		rd->fast++;
+		return check_sample(it);
+	}
 	doc = json_parse(line, len, &root, err, sizeof(err));
 	if (!doc)
 		return item_error(it, "malformed JSON: %s", err);
@@ -449,7 +568,10 @@ struct cell_acc {
 	int64_t id;                /* cell row, 0 until its first sample */
 	const char *comp;          /* interned */
 	unsigned comp_line;
-	/* Per run number (index run - 1), sized by the env's runs: */
+	/*
+	 * Per run number (index run - 1), sized by the env's runs; all in
+	 * one block, the one per_run points to (start_cell):
+	 */
 	unsigned *count;           /* processes seen */
 	unsigned *first_line;      /* line of the run's first sample */
 	uint32_t *present;         /* per-run keys present in that sample */
@@ -460,7 +582,7 @@ struct cell_acc {
 
 /* Sample rows go to SQLite SAMPLE_BATCH at a time (one statement). */
 #define SAMPLE_COLS 11
-#define SAMPLE_BATCH 64
+#define SAMPLE_BATCH 256
 
 struct importer {
 	struct db *db;
@@ -480,6 +602,7 @@ struct importer {
 	size_t nr_backends, nr_sizes, nr_procs;
 	unsigned runs;
 	int64_t label_id;
+	int64_t last_cell_id;      /* the highest cell id taken (ids are ours in the transaction) */
 	struct cell_acc *cells;    /* nr_backends x nr_sizes x nr_procs */
 	const char *last_backend, *last_comp;
 
@@ -545,47 +668,38 @@ static void cell_name(const struct cell_acc *c, unsigned run, char *buf, size_t 
 		 c->procs, run);
 }
 
-/* The cell's row, created at its first sample. */
-static int start_cell(struct importer *im, struct cell_acc *c, const char *comp)
+/*
+ * A cell's first sample: its row id is taken now (the samples refer to it)
+ * and the row itself is inserted whole by finish_cell(), once, rather
+ * than inserted and then rewritten with its figures.
+ */
+static void start_cell(struct importer *im, struct cell_acc *c, const char *comp)
 {
-	sqlite3_stmt *st = db_stmt(im->db, ST_CELL_ADD);
 	size_t runs = im->runs;
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, im->run_id);
-	sqlite3_bind_text(st, 2, c->backend, -1, SQLITE_STATIC);
-	db_bind_text(st, 3, *comp ? comp : NULL);
-	sqlite3_bind_int64(st, 4, (int64_t)c->size);
-	sqlite3_bind_int(st, 5, (int)c->procs);
-	if (db_exec_stmt(im->db, st, "cannot store a cell"))
-		return -1;
-	c->id = sqlite3_last_insert_rowid(im->db->h);
+	c->id = ++im->last_cell_id;
 	im->st->cells++;
 	c->comp = comp;
 	c->comp_line = im->line;
-	c->count = xcalloc(runs, sizeof(*c->count));
-	c->first_line = xcalloc(runs, sizeof(*c->first_line));
-	c->present = xcalloc(runs, sizeof(*c->present));
-	c->per_run = xcalloc(runs * NR_PER_RUN, sizeof(*c->per_run));
-	c->sum = xcalloc(runs, sizeof(*c->sum));
-	c->max = xcalloc(runs, sizeof(*c->max));
-	c->seen = xcalloc(runs * c->procs, 1);
-	return 0;
+	/* One zeroed block, 8-byte members first (thousands of cells per import). */
+	c->per_run = xcalloc(1, runs * (NR_PER_RUN * 8 + 8 + 8 + 4 + 4 + 4) + runs * c->procs);
+	c->sum = c->per_run + runs * NR_PER_RUN;
+	c->max = c->sum + runs;
+	c->count = (unsigned *)(c->max + runs);
+	c->first_line = c->count + runs;
+	c->present = (uint32_t *)(c->first_line + runs);
+	c->seen = (unsigned char *)(c->present + runs);
 }
 
 static void free_cell(struct cell_acc *c)
 {
-	free(c->count);
-	free(c->first_line);
-	free(c->present);
-	free(c->per_run);
-	free(c->sum);
-	free(c->max);
-	free(c->seen);
+	free(c->per_run); /* the whole block (start_cell) */
 }
 
-/* Inserts the pending sample rows: SAMPLE_BATCH per statement, the rest one by one. */
+/*
+ * Inserts the pending sample rows: SAMPLE_BATCH per statement, the rest
+ * (only at the end of the stream) one by one.
+ */
 static int flush_samples(struct importer *im)
 {
 	unsigned i = 0, j, col;
@@ -660,8 +774,8 @@ static int add_sample(struct importer *im, const struct sample *s)
 		return -1;
 	r = (unsigned)s->v[K_RUN] - 1;
 	proc = (unsigned)s->v[K_PROC];
-	if (!c->id && start_cell(im, c, comp))
-		return -1;
+	if (!c->id)
+		start_cell(im, c, comp);
 	if (c->comp != comp)
 		return bad(im, "sample's comp '%s' differs from line %u's '%s' (the same cell)",
 			   comp, c->comp_line, c->comp);
@@ -708,22 +822,33 @@ static int add_sample(struct importer *im, const struct sample *s)
 	return 0;
 }
 
-/* Appends the decimal form of x (fast: millions of figures per import). */
+/* Appends the decimal form of x: two digits per division (11M figures per 1M samples). */
 static char *put_i64(char *p, int64_t x)
 {
-	char tmp[24];
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	char tmp[24], *t = tmp + sizeof(tmp);
 	uint64_t u = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
-	int n = 0;
+	size_t n;
 
 	if (x < 0)
 		*p++ = '-';
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
+	while (u >= 100) {
+		t -= 2;
+		memcpy(t, pairs + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (u >= 10) {
+		t -= 2;
+		memcpy(t, pairs + 2 * u, 2);
+	} else {
+		*--t = (char)('0' + u);
+	}
+	n = (size_t)(tmp + sizeof(tmp) - t);
+	memcpy(p, t, n);
+	return p + n;
 }
 
 /*
@@ -737,6 +862,7 @@ static int finish_cell(struct importer *im, struct cell_acc *c)
 	unsigned runs = 0;
 	int f, k;
 
+	_Static_assert(2 + NR_PER_RUN == 17, "ST_CELL_ADD binds 17 per-run arrays from ?8");
 	for (r = 0; r < im->runs; r++) {
 		char name[96];
 
@@ -783,14 +909,19 @@ static int finish_cell(struct importer *im, struct cell_acc *c)
 	starts[2 + NR_PER_RUN] = off;
 	for (r = 0; r < im->runs; r++)
 		runs += c->count[r] > 0;
-	if (!(st = db_stmt(im->db, ST_CELL_FINISH)))
+	if (!(st = db_stmt(im->db, ST_CELL_ADD)))
 		return -1;
 	sqlite3_bind_int64(st, 1, c->id);
-	sqlite3_bind_int(st, 2, (int)runs);
+	sqlite3_bind_int64(st, 2, im->run_id);
+	sqlite3_bind_text(st, 3, c->backend, -1, SQLITE_STATIC);
+	db_bind_text(st, 4, *c->comp ? c->comp : NULL);
+	sqlite3_bind_int64(st, 5, (int64_t)c->size);
+	sqlite3_bind_int(st, 6, (int)c->procs);
+	sqlite3_bind_int(st, 7, (int)runs);
 	for (f = 0; f < 2 + NR_PER_RUN; f++)
-		sqlite3_bind_text(st, 3 + f, im->text + starts[f], (int)(starts[f + 1] - starts[f]),
+		sqlite3_bind_text(st, 8 + f, im->text + starts[f], (int)(starts[f + 1] - starts[f]),
 				  SQLITE_STATIC);
-	return db_exec_stmt(im->db, st, "cannot store a cell's figures");
+	return db_exec_stmt(im->db, st, "cannot store a cell");
 }
 
 static size_t nr_cells(const struct importer *im)
@@ -815,7 +946,6 @@ static void reset_run(struct importer *im)
 	im->nr_backends = im->nr_sizes = im->nr_procs = 0;
 	im->run_id = 0;
 	im->run_samples = 0;
-	im->nr_pend = 0;
 }
 
 /* Required env string / integer, with a message naming the key. */
@@ -881,6 +1011,11 @@ static int env_int_array(struct importer *im, const struct json *o, const char *
 	}
 	return 0;
 }
+
+/* Every row of a run, children first: each table that refers to run or cell. */
+static const enum db_stmt run_delete[] = {
+	ST_RUN_DELETE_SAMPLES, ST_RUN_DELETE_CELLS, ST_RUN_DELETE_FIO, ST_RUN_DELETE,
+};
 
 static int start_run(struct importer *im, const struct json *o, const char *line, size_t len)
 {
@@ -959,11 +1094,17 @@ static int start_run(struct importer *im, const struct json *o, const char *line
 			return -1;
 		}
 		sqlite3_reset(st);
-		if (!(st = db_stmt(im->db, ST_RUN_DELETE)))
+		/* Pending samples may be the old run's (the same uuid twice in this stream). */
+		if (flush_samples(im))
 			return -1;
-		sqlite3_bind_int64(st, 1, old);
-		if (db_exec_stmt(im->db, st, "cannot delete the run being replaced"))
-			return -1;
+		/* Child rows first: no cascade with foreign keys off (db_import_jsonl). */
+		for (i = 0; i < ARRAY_SIZE(run_delete); i++) {
+			if (!(st = db_stmt(im->db, run_delete[i])))
+				return -1;
+			sqlite3_bind_int64(st, 1, old);
+			if (db_exec_stmt(im->db, st, "cannot delete the run being replaced"))
+				return -1;
+		}
 		im->st->replaced++;
 	}
 	sqlite3_reset(st);
@@ -1051,9 +1192,7 @@ static int end_run(struct importer *im, const struct json *o)
 	}
 	if (json_int(json_get(o, "samples"), &samples))
 		return bad(im, "end has no 'samples' (an integer)");
-	/* Incomplete runs of cells first: the more precise message. */
-	if (flush_samples(im))
-		return -1;
+	/* Sample rows stay pending across runs: whole batches, one flush at the end. */
 	for (i = 0; i < nr_cells(im); i++)
 		if (im->cells[i].id && finish_cell(im, &im->cells[i]))
 			return -1;
@@ -1181,8 +1320,9 @@ int db_import_jsonl(struct db *db, const char *path, const char *label,
 	struct queue q;
 	pthread_t thread;
 	size_t i, j;
-	int rc = 0, ret = -1, started = 0;
+	int rc = 0, ret = -1, started = 0, fk_off = 0;
 	uint64_t cpu0 = thread_cpu_ns();
+	sqlite3_stmt *cst;
 
 	if (!opts)
 		opts = &no_opts;
@@ -1214,8 +1354,25 @@ int db_import_jsonl(struct db *db, const char *path, const char *label,
 	im.opts = opts;
 	im.st = st;
 
+	/*
+	 * The import creates every parent row it refers to (run, then cell
+	 * ids) in its own transaction, so SQLite's foreign-key checks would
+	 * only repeat that: a parent lookup per sample row, a third of the
+	 * cost of storing it.  They are off for this transaction; the run a
+	 * --replace removes is deleted child-first (run_delete), and the tests
+	 * run PRAGMA foreign_key_check after imports.
+	 */
+	if (db_foreign_keys(db, 0))
+		goto out;
+	fk_off = 1;
 	if (db_begin(db))
 		goto out;
+	if (!(cst = db_stmt(db, ST_CELL_MAX_ID)) || sqlite3_step(cst) != SQLITE_ROW) {
+		db_err(db, "cannot read the cell ids");
+		goto rollback;
+	}
+	im.last_cell_id = sqlite3_column_int64(cst, 0);
+	sqlite3_reset(cst);
 	if ((errno = pthread_create(&thread, NULL, reader_main, &rd))) {
 		error_errno("cannot start the reader thread");
 		goto rollback;
@@ -1252,6 +1409,8 @@ int db_import_jsonl(struct db *db, const char *path, const char *label,
 		error("%s: no runs in it (an empty stream)", path);
 		goto rollback;
 	}
+	if (flush_samples(&im))
+		goto rollback;
 	st->commit_ns = now_ns();
 	if (db_commit(db))
 		goto out;
@@ -1272,8 +1431,10 @@ out:
 		if (ret)
 			pthread_cancel(thread);
 		pthread_join(thread, NULL);
-		if (!ret)
+		if (!ret) {
 			st->reader_cpu_ns = rd.cpu_ns;
+			st->fast_samples = rd.fast;
+		}
 	}
 	/* Texts of items the writer never reached (it frees and clears the others). */
 	for (i = 0; i < NR_BATCHES; i++) {
@@ -1284,6 +1445,9 @@ out:
 	pthread_mutex_destroy(&q.lock);
 	pthread_cond_destroy(&q.not_empty);
 	pthread_cond_destroy(&q.not_full);
+	/* Outside a transaction this fails only for want of memory; what was committed stays. */
+	if (fk_off)
+		db_foreign_keys(db, 1);
 	reset_run(&im);
 	free(im.text);
 	free(im.source);

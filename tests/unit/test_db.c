@@ -2,8 +2,9 @@
  * test_db.c - db/ through its interface (and SQLite directly to look at
  * what it wrote): schema creation and upgrade, pragmas, refusal of newer
  * and foreign files, the import of interleaved runs and its per-run
- * figures, duplicate and replaced runs, rollback on bad input, and the
- * upserts of the lab's objects.
+ * figures, duplicate and replaced runs, rollback on bad input, the
+ * import's two parsers storing the same rows, and the upserts of the lab's
+ * objects.
  */
 #include "db/db-internal.h"
 #include "tap.h"
@@ -168,8 +169,11 @@ static void test_import(void)
 		is_int(st.replaced, 1, "stats: one run replaced");
 	}
 	db_count(db, &after);
-	ok(before.runs == after.runs && before.samples == after.samples && after.labels == 1,
+	ok(before.runs == after.runs && before.cells == after.cells &&
+	   before.samples == after.samples && after.labels == 1,
 	   "replacing keeps one copy and no new label");
+	is_int(sql_int(p, "SELECT count(*) FROM pragma_foreign_key_check"), 0,
+	       "no row left without its parent (the import runs with foreign keys off)");
 
 	/* A bad line late in the file: nothing of it stays. */
 	g.uuid = "bbbb0000bbbb0000bbbb0000bbbb0000";
@@ -243,6 +247,90 @@ static void test_import(void)
 	free(p);
 }
 
+/* Copies src to dst with a space after every ',' and ':' outside strings. */
+static void spaced_copy(const char *src, const char *dst)
+{
+	FILE *in = fopen(src, "r"), *out = fopen(dst, "w");
+	int c, in_str = 0;
+
+	while ((c = fgetc(in)) != EOF) {
+		fputc(c, out);
+		if (c == '"')
+			in_str = !in_str;
+		else if (!in_str && (c == ',' || c == ':'))
+			fputc(' ', out);
+	}
+	fclose(in);
+	fclose(out);
+}
+
+static char *export_csv(struct db *db, const char *label)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (db_export_csv(db, label, f))
+		len = 0;
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Sample lines as swapbench writes them are read in place (scan_sample);
+ * anything else goes through the JSON parser.  The same stream both ways
+ * must store the same rows, and the same run twice in one stream with
+ * --replace must leave one copy (its samples are still pending when the
+ * second env line replaces it).
+ */
+static void test_import_paths(void)
+{
+	struct gen_run g = { "cccc0000cccc0000cccc0000cccc0000", "6.18.0", NULL, 4, 3, cells, 3,
+			     figure, NULL, 0 };
+	char *f = gen_file(&g), *spaced = path_in("spaced.jsonl"), *twice = path_in("twice.jsonl");
+	char *pa = path_in("fast.db"), *pb = path_in("slow.db"), *pc = path_in("twice.db");
+	char *a, *b, *cmd;
+	struct db_import_opts o = { .replace = 1 };
+	struct db_import_stats st;
+	struct db_counts ca, cc;
+	struct db *da = db_open(pa, DB_CREATE), *db = db_open(pb, DB_CREATE);
+	struct db *dc = db_open(pc, DB_CREATE);
+
+	spaced_copy(f, spaced);
+	is_int(db_import_jsonl(da, f, "x", NULL, &st), 0, "compact stream imported");
+	ok(st.samples == 18 && st.fast_samples == 18, "... every sample line read in place");
+	is_int(db_import_jsonl(db, spaced, "x", NULL, &st), 0, "spaced stream imported");
+	ok(st.samples == 18 && st.fast_samples == 0, "... every sample line by the JSON parser");
+	a = export_csv(da, "x");
+	b = export_csv(db, "x");
+	ok(a && b && strlen(a) > 100 && !strcmp(a, b), "both store the same samples and figures");
+
+	cmd = xstrfmt("cat '%s' '%s' >'%s'", f, f, twice);
+	ok(system(cmd) == 0, "a stream with the same run twice");
+	is_int(db_import_jsonl(dc, twice, "x", &o, &st), 0, "... imports with --replace");
+	is_int(st.replaced, 1, "... replacing the first copy");
+	db_count(da, &ca);
+	db_count(dc, &cc);
+	ok(ca.runs == cc.runs && ca.cells == cc.cells && ca.samples == cc.samples,
+	   "... leaving one copy of its run, cells and samples");
+	is_int(sql_int(pc, "SELECT count(*) FROM pragma_foreign_key_check"), 0,
+	       "... and no orphan rows");
+
+	db_close(da);
+	db_close(db);
+	db_close(dc);
+	unlink(f);
+	free(a);
+	free(b);
+	free(cmd);
+	free(f);
+	free(spaced);
+	free(twice);
+	free(pa);
+	free(pb);
+	free(pc);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -250,6 +338,7 @@ int main(void)
 	test_open();
 	test_upgrade();
 	test_import();
+	test_import_paths();
 	{
 		const char *const argv[] = { "rm", "-rf", dir, NULL };
 
