@@ -487,6 +487,7 @@ int db_begin(struct db *db)
 	return db_exec_stmt(db, db_stmt(db, ST_BEGIN), "cannot start a transaction");
 }
 
+/* (The pragma expires the connection's prepared statements: they are prepared again on use.) */
 int db_foreign_keys(struct db *db, int on)
 {
 	assert(sqlite3_get_autocommit(db->h)); /* a no-op inside a transaction */

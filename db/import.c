@@ -399,10 +399,13 @@ static int scan_sample(struct reader *rd, const char *p, const char *end, struct
 		if (p < end && *p >= '0' && *p <= '9') {
 			const char *d = p;
 
-			for (; p < end && *p >= '0' && *p <= '9'; p++)
+			/* At most 18 digits (no overflow; more go to the parser), no leading zero. */
+			for (; p < end && *p >= '0' && *p <= '9'; p++) {
+				if (p - d == 18)
+					return 1;
 				x = x * 10 + (*p - '0');
-			/* No leading zero (JSON); 18 digits cannot overflow. */
-			if (p - d > 18 || (*d == '0' && p - d > 1))
+			}
+			if (*d == '0' && p - d > 1)
 				return 1;
 			if (k >= 0 && sample_keys[k].type != T_INT)
 				return 1;
@@ -698,7 +701,7 @@ static void free_cell(struct cell_acc *c)
 
 /*
  * Inserts the pending sample rows: SAMPLE_BATCH per statement, the rest
- * (only at the end of the stream) one by one.
+ * (at the end of the stream, or before --replace deletes a run) one by one.
  */
 static int flush_samples(struct importer *im)
 {
@@ -1362,9 +1365,9 @@ int db_import_jsonl(struct db *db, const char *path, const char *label,
 	 * --replace removes is deleted child-first (run_delete), and the tests
 	 * run PRAGMA foreign_key_check after imports.
 	 */
+	fk_off = 1; /* restored even if this fails: SQLite applies the pragma as it prepares it */
 	if (db_foreign_keys(db, 0))
 		goto out;
-	fk_off = 1;
 	if (db_begin(db))
 		goto out;
 	if (!(cst = db_stmt(db, ST_CELL_MAX_ID)) || sqlite3_step(cst) != SQLITE_ROW) {
