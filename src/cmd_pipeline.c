@@ -92,7 +92,7 @@ int cmd_pipeline(int argc, char **argv)
 	size_t nopt = 0;
 	struct db *db;
 	char *revdir;
-	int i, ret;
+	int i, ret, missing = 0;
 
 	memset(&o, 0, sizeof(o));
 	for (i = 1; i < argc; i++) {
@@ -104,7 +104,8 @@ int cmd_pipeline(int argc, char **argv)
 			goto usage_err;
 		if (r > 0)
 			continue;
-#define TAKE(name) (!strcmp(a, name) && (v || (error("%s needs a value", name), 0)) && ++i)
+/* A known option without its value: that error only, not "unknown argument" too. */
+#define TAKE(name) (!strcmp(a, name) && (v || (error("%s needs a value", name), missing = 1, 0)) && ++i)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			free(options);
@@ -121,7 +122,8 @@ int cmd_pipeline(int argc, char **argv)
 		} else if (a[0] != '-' && !dir) {
 			dir = a;
 		} else {
-			error("unknown argument '%s'", a);
+			if (!missing)
+				error("unknown argument '%s'", a);
 			goto usage_err;
 		}
 #undef TAKE

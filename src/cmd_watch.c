@@ -44,7 +44,7 @@ int cmd_watch(int argc, char **argv)
 	const char **options = xcalloc((size_t)argc + 1, sizeof(char *));
 	size_t nm = 0, nb = 0, no = 0;
 	uint64_t interval_ms = 60000;
-	int once = 0, i, ret = 1, r;
+	int once = 0, i, ret = 1, r, missing = 0;
 	struct db *db = NULL;
 	struct sigaction sa;
 
@@ -57,7 +57,8 @@ int cmd_watch(int argc, char **argv)
 			goto usage;
 		if (r > 0)
 			continue;
-#define TAKE(name) (!strcmp(a, name) && (v || (error("%s needs a value", name), 0)) && ++i)
+/* A known option without its value: that error only, not "unknown argument" too. */
+#define TAKE(name) (!strcmp(a, name) && (v || (error("%s needs a value", name), missing = 1, 0)) && ++i)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			watch_usage(stdout);
 			ret = 0;
@@ -87,7 +88,8 @@ int cmd_watch(int argc, char **argv)
 			if (parse_uint(v, 1, 100, &o.max_attempts) < 0)
 				goto usage;
 		} else {
-			error("unknown argument '%s'", a);
+			if (!missing)
+				error("unknown argument '%s'", a);
 			goto usage;
 		}
 #undef TAKE

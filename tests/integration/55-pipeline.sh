@@ -79,4 +79,12 @@ check "nothing stored for it" [ "$(sqlite3 "$db" 'select count(*) from run')" = 
 check "no report directory for it" [ ! -e "$out/zram-touch-a-line-that-is-not-there" ]
 "$SWAPLAB" pipeline --series demo-zram-deferred-free -v 1 --device host --db "$db" >/dev/null 2>"$tmpdir/err3"
 check "the host device is refused for A/B runs" grep -q 'host device runs only its own kernel' "$tmpdir/err3"
+one_error() { [ "$(grep -c 'error:' "$1")" = 1 ] && grep -q -- "$2" "$1"; }
+for cmd in pipeline watch; do
+	"$SWAPLAB" $cmd --db >/dev/null 2>"$tmpdir/err4"
+	st=$?
+	check "$cmd --db without a value: exit status non-zero ($st)" [ "$st" != 0 ]
+	check "$cmd --db without a value: one error, naming the option" \
+		one_error "$tmpdir/err4" '--db needs a value'
+done
 finish
