@@ -13,8 +13,8 @@
 #include "util.h"
 
 #include <assert.h>
-#include <pthread.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
