@@ -117,13 +117,6 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-static int rm_rf(const char *path)
-{
-	const char *argv[] = { "rm", "-rf", "--", path, NULL };
-
-	return run_argv(argv, -1, -1) == 0 ? 0 : error("cannot remove '%s'", path);
-}
-
 /* Runs argv with stdout and stderr together into *out (malloc'd). */
 static int run_capture_all(const char *const *argv, char **out)
 {

@@ -469,6 +469,9 @@ int pipeline_run(struct db *db, const struct pipeline_opts *o, const char *revis
 		goto out;
 	res->stage = NULL;
 	ret = 0;
+	/* The device files of good runs are not kept (a failed run's are, and named). */
+	if (!o->workdir)
+		rm_rf(workdir);
 out:
 	if (dev_ok)
 		lab_device_release(&dev);

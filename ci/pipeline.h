@@ -25,7 +25,7 @@ struct pipeline_opts {
 	unsigned rounds;                     /* base/patched boots each; default 5 */
 	const char *out_dir;                 /* default reports/out */
 	const char *from;                    /* From: of the reply; default "swaplab <root@hostname>" */
-	const char *workdir;                 /* device files; default a temporary directory */
+	const char *workdir;                 /* device files; default a temporary dir, removed on success */
 	int progress;                        /* say what happens on stderr */
 };
 

@@ -587,11 +587,8 @@ out:
 		fclose(c.f);
 	unlink(cpio_path);
 	unlink(gz_path);
-	if (moddir) {
-		const char *rm[] = { "rm", "-rf", "--", moddir, NULL };
-
-		run_argv(rm, -1, -1);
-	}
+	if (moddir)
+		rm_rf(moddir);
 	free(moddir);
 	free(plan);
 	free(cpio_path);

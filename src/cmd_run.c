@@ -156,15 +156,18 @@ int cmd_run(int argc, char **argv)
 		options[nopt++] = initrd_opt = xstrfmt("initrd=%s", initrd);
 	options[nopt] = NULL;
 
+	if (lab_device_init(&dev, kind, name, options) < 0)
+		return 128;
 	if (!workdir) {
 		tmpdir = xstrdup("/tmp/swaplab-run.XXXXXX");
 		if (!mkdtemp(tmpdir))
 			die("cannot create a work directory in /tmp");
 		workdir = tmpdir;
 	}
-	if (lab_device_init(&dev, kind, name, options) < 0)
-		return 128;
+	/* A temporary work directory goes unless it holds a failed run's files. */
 	if (lab_device_run(&dev, &plan, &kernel, workdir, &res) < 0) {
+		if (tmpdir && !keep)
+			rm_rf(tmpdir);
 		lab_device_release(&dev);
 		return 128;
 	}
@@ -180,6 +183,8 @@ int cmd_run(int argc, char **argv)
 		imp.job = res.job_id;
 		if (!db || db_import_jsonl(db, out, label, &imp, &st) < 0) {
 			error("the samples are in %s but could not be stored in %s", out, dbfile);
+			if (tmpdir && !keep)
+				rm_rf(tmpdir);
 			db_close(db);
 			lab_result_release(&res);
 			lab_device_release(&dev);
@@ -197,11 +202,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (keep || !tmpdir)
 		info("device files (console, logs) kept in %s", workdir);
-	else {
-		const char *rm[] = { "rm", "-rf", "--", tmpdir, NULL };
-
-		run_argv(rm, -1, -1);
-	}
+	else
+		rm_rf(tmpdir);
 	code = res.status == LAB_COMPLETE ? 0 : res.status == LAB_FAILED ? 1
 	       : res.status == LAB_INFRA_ERROR ? 2 : 3;
 	lab_result_release(&res);

@@ -511,6 +511,13 @@ int run_argv(const char *const *argv, int out_fd, int err_fd)
 	return wait_child(pid, argv[0]);
 }
 
+int rm_rf(const char *path)
+{
+	const char *argv[] = { "rm", "-rf", "--", path, NULL };
+
+	return run_argv(argv, -1, -1) == 0 ? 0 : error("cannot remove '%s'", path);
+}
+
 int run_argv_capture(const char *const *argv, char **out)
 {
 	int p[2];

@@ -92,6 +92,8 @@ void sleep_ns(uint64_t ns);
 int run_argv(const char *const *argv, int out_fd, int err_fd);
 /* Like run_argv but captures stdout into a malloc'd string (*out). */
 int run_argv_capture(const char *const *argv, char **out);
+/* Removes path and everything below it (rm -rf); 0, or -1 + error(). */
+int rm_rf(const char *path);
 /* Whether an executable of that name is on PATH. */
 int have_program(const char *name);
 

@@ -13,7 +13,9 @@ export SWAPLAB="$PWD/$BUILD/swaplab" SWAPBENCH="$PWD/$BUILD/swapbench" \
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 pass=0 fail=0 skip=0 failed_names=()
-logdir=$(mktemp -d /tmp/swaplab-tests.XXXXXX)
+# One log per test, replaced by the next run (nothing piles up in /tmp).
+logdir=$PWD/$BUILD/test-logs
+rm -rf "$logdir" && mkdir -p "$logdir" || exit 1
 
 count() { # name logfile status
 	local name=$1 log=$2 st=$3 p f
@@ -47,6 +49,9 @@ state() { # what every test must leave as it found it
 	cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
 	grep -H . /sys/kernel/mm/transparent_hugepage/hugepages-*/enabled 2>/dev/null
 	grep -c ' debugfs ' /proc/mounts
+	awk '$2 ~ "^/(tmp|run|var)/" || $1 ~ /swaplab/ { print "mount", $1, $2, $3 }' /proc/mounts
+	# Work directories swaplab makes: a test that keeps one (a failed run) removes it.
+	ls -d /tmp/swaplab-run.* /tmp/swaplab-pipeline-* 2>/dev/null
 }
 exec 9>/run/lock/swaplab-tests.lock 2>/dev/null || exec 9>/tmp/swaplab-tests.lock
 flock 9

@@ -206,6 +206,7 @@ static void test_import(void)
 			g.uuid = k ? "dddd0000dddd0000dddd0000dddd0000" : "cccc0000cccc0000cccc0000cccc0000";
 			g.no_end = 0;
 			g.device = "rpi4b-1";
+			unlink(f);
 			free(f);
 			f = gen_file(&g);
 			in = fopen(f, "r");
