@@ -681,6 +681,32 @@ static int reopen_immutable(struct db *db)
 	return 0;
 }
 
+/*
+ * The schema version, application id and number of schema objects, read
+ * in one statement and so from one snapshot: read one by one, they can
+ * straddle another process's creation of the file (version 0 read before
+ * its first migration commits, the objects after), which looked like a
+ * foreign SQLite file.
+ */
+static int read_identity(struct db *db, int *version, int *app_id, int *objects)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->h, "SELECT (SELECT user_version FROM pragma_user_version),"
+			       " (SELECT application_id FROM pragma_application_id),"
+			       " (SELECT count(*) FROM sqlite_schema)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*version = sqlite3_column_int(st, 0);
+		*app_id = sqlite3_column_int(st, 1);
+		*objects = sqlite3_column_int(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 
 /*
@@ -738,9 +764,7 @@ struct db *db_open(const char *path, int flags)
 	     (sqlite3_errcode(db->h) & 0xff) == SQLITE_CANTOPEN) &&
 	    reopen_immutable(db))
 		goto fail;
-	if (pragma_int(db, "PRAGMA user_version", &version) ||
-	    pragma_int(db, "PRAGMA application_id", &app_id) ||
-	    pragma_int(db, "SELECT count(*) FROM sqlite_schema", &objects)) {
+	if (read_identity(db, &version, &app_id, &objects)) {
 		error("cannot read database '%s': %s", path, sqlite3_errmsg(db->h));
 		goto fail;
 	}
