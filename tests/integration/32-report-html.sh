@@ -27,7 +27,7 @@ check "the label is escaped" grep -q 'patched&lt;v3&gt;' "$html"
 "$SWAPLAB" report --db "$db" --base base --patched 'patched<v3>' --format json >"$tmpdir/r.json"
 rows=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(len(t["rows"]) for t in r["tables"]))' "$tmpdir/r.json")
 plots=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(len({(x["backend"],x["procs"]) for x in r["rows"]}))' "$tmpdir/r.json")
-check "the model has rows ($rows) and plots ($plots)" [ "$rows" -ge 6 ] && [ "$plots" = 3 ]
+check "the model has rows ($rows) and plots ($plots)" test "$rows" -ge 6 -a "$plots" = 3
 
 run_browser() { # args...
 	local ud
