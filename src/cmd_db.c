@@ -171,17 +171,13 @@ static int cmd_db__labels(int argc, char **argv)
 		       "last run", "kernels / devices");
 	for (i = 0; i < n; i++) {
 		if (a.json) {
-			printf("{\"label\":");
-			json_put_string(stdout, l[i].name);
-			printf(",\"runs\":%u,\"samples\":%llu,\"first_started\":", l[i].runs,
+			printf("{\"runs\":%u,\"samples\":%llu", l[i].runs,
 			       (unsigned long long)l[i].samples);
-			json_put_string(stdout, l[i].first_started);
-			printf(",\"last_started\":");
-			json_put_string(stdout, l[i].last_started);
-			printf(",\"kernels\":");
-			json_put_string(stdout, l[i].kernels);
-			printf(",\"devices\":");
-			json_put_string(stdout, l[i].devices);
+			json_put_member(stdout, "label", l[i].name);
+			json_put_member(stdout, "first_started", l[i].first_started);
+			json_put_member(stdout, "last_started", l[i].last_started);
+			json_put_member(stdout, "kernels", l[i].kernels);
+			json_put_member(stdout, "devices", l[i].devices);
 			printf("}\n");
 		} else {
 			printf("%-24s %5u %9llu  %-20s %-20s %s / %s\n", l[i].name, l[i].runs,
@@ -229,23 +225,17 @@ static int cmd_db__runs(int argc, char **argv)
 		else
 			snprintf(build, sizeof(build), "%s", r[i].kind);
 		if (a.json) {
-			printf("{\"id\":%lld,\"label\":", (long long)r[i].id);
-			json_put_string(stdout, r[i].label);
-			printf(",\"run_uuid\":");
-			json_put_string(stdout, r[i].uuid);
-			printf(",\"started\":");
-			json_put_string(stdout, r[i].started);
-			printf(",\"device\":");
-			json_put_string(stdout, r[i].device);
-			printf(",\"kernel_release\":");
-			json_put_string(stdout, r[i].kernel_release);
-			printf(",\"build\":");
-			json_put_string(stdout, build);
-			printf(",\"tool\":");
-			json_put_string(stdout, r[i].tool);
-			printf(",\"source\":");
-			json_put_string(stdout, r[i].source);
-			printf(",\"samples\":%llu}\n", (unsigned long long)r[i].samples);
+			printf("{\"id\":%lld,\"samples\":%llu", (long long)r[i].id,
+			       (unsigned long long)r[i].samples);
+			json_put_member(stdout, "label", r[i].label);
+			json_put_member(stdout, "run_uuid", r[i].uuid);
+			json_put_member(stdout, "started", r[i].started);
+			json_put_member(stdout, "device", r[i].device);
+			json_put_member(stdout, "kernel_release", r[i].kernel_release);
+			json_put_member(stdout, "build", build);
+			json_put_member(stdout, "tool", r[i].tool);
+			json_put_member(stdout, "source", r[i].source);
+			printf("}\n");
 		} else {
 			printf("%-5lld %-20s %-32s %-20s %-12s %-20s %-18s %8llu\n",
 			       (long long)r[i].id, r[i].label, r[i].uuid, r[i].started, r[i].device,

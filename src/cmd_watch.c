@@ -168,18 +168,18 @@ int cmd_status(int argc, char **argv)
 			if (!strcmp(items[i].state, names[k]))
 				counts[k]++;
 		if (json) {
-			printf("{\"id\":%lld,\"series\":", (long long)items[i].id);
-			json_put_string(stdout, items[i].series);
-			printf(",\"version\":%u,\"state\":\"%s\",\"stage\":", items[i].version, items[i].state);
-			json_put_string(stdout, items[i].stage);
-			printf(",\"attempts\":%u,\"message\":", items[i].attempts);
-			json_put_string(stdout, items[i].message);
-			printf(",\"report_dir\":");
-			json_put_string(stdout, items[i].report_dir);
-			printf(",\"source\":");
-			json_put_string(stdout, items[i].source);
-			printf(",\"queued\":\"%s\",\"started\":\"%s\",\"finished\":\"%s\"}\n",
-			       items[i].queued, items[i].started, items[i].finished);
+			printf("{\"id\":%lld,\"version\":%u,\"attempts\":%u", (long long)items[i].id,
+			       items[i].version, items[i].attempts);
+			json_put_member(stdout, "series", items[i].series);
+			json_put_member(stdout, "state", items[i].state);
+			json_put_member(stdout, "stage", items[i].stage);
+			json_put_member(stdout, "message", items[i].message);
+			json_put_member(stdout, "report_dir", items[i].report_dir);
+			json_put_member(stdout, "source", items[i].source);
+			json_put_member(stdout, "queued", items[i].queued);
+			json_put_member(stdout, "started", items[i].started);
+			json_put_member(stdout, "finished", items[i].finished);
+			printf("}\n");
 			continue;
 		}
 		if (i == 0)

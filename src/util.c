@@ -591,6 +591,12 @@ void json_put_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void json_put_member(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, ",\"%s\":", key);
+	json_put_string(f, value);
+}
+
 void csv_put_field(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {

@@ -99,6 +99,8 @@ int have_program(const char *name);
 
 /* JSON string escaping for writers: appends "..." with escapes to f. */
 void json_put_string(FILE *f, const char *s);
+/* Writes ,"key":"value" (an object member after the first; NULL as ""). */
+void json_put_member(FILE *f, const char *key, const char *value);
 /* CSV field for writers: quoted (RFC 4180) only when it holds , " CR or LF. */
 void csv_put_field(FILE *f, const char *s);
 
