@@ -3,7 +3,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-CFLAGS_COMMON = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc -I.
+CFLAGS_COMMON = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -I.
 CFLAGS  ?= -O2
 ALL_CFLAGS = $(CFLAGS_COMMON) $(CFLAGS)
 SAN_FLAGS = -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -19,13 +19,17 @@ DEPS = $(DEPS_BUILD) $(DEPS_BENCH) $(DEPS_TEST)
 .DEFAULT_GOAL := all
 -include $(wildcard mk/*.mk)
 
-# The benchmark: libc only, also linked statically as swapbench.
-BENCH_SRC = src/util.c src/json.c $(filter-out bench/swapbench.c,$(wildcard bench/*.c))
+# The layers (docs/architecture.md): common/ is the ground floor, src/ the
+# command layer.  The benchmark is libc only (common's libc part + bench/)
+# and is also linked statically as swapbench.
+COMMON_BENCH = common/util.c common/json.c common/parse-options.c
+BENCH_SRC = $(COMMON_BENCH) $(filter-out bench/swapbench.c,$(wildcard bench/*.c))
 # Everything else that makes up swaplab (modules own their libraries).
-LAB_SRC = $(filter-out src/swaplab.c src/util.c src/json.c,$(wildcard src/*.c)) \
+LAB_SRC = $(filter-out $(COMMON_BENCH),$(wildcard common/*.c)) \
+	  $(filter-out src/swaplab.c,$(wildcard src/*.c)) \
 	  $(wildcard db/*.c reports/*.c lab/*.c kernel-patches/*.c ci/*.c)
 LIB_SRC = $(BENCH_SRC) $(LAB_SRC)
-HEADERS = $(wildcard src/*.h bench/*.h db/*.h reports/*.h lab/*.h kernel-patches/*.h ci/*.h)
+HEADERS = $(wildcard common/*.h src/*.h bench/*.h db/*.h reports/*.h lab/*.h kernel-patches/*.h ci/*.h)
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -35,7 +39,7 @@ OBJ      = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 OBJ_ASAN = $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(LIB_SRC))
 BENCH_STATIC_OBJ = $(patsubst %.c,$(BUILD)/static/%.o,$(BENCH_SRC) bench/swapbench.c)
 
-.PHONY: all asan deps run test unit-test integration-test bench clean check-root
+.PHONY: all asan deps run test check bench clean
 all: $(BUILD)/swaplab $(BUILD)/swapbench
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
@@ -104,11 +108,17 @@ run-host: deps
 	$(MAKE) all
 	$(BUILD)/swaplab bench $(RUN_ARGS)
 
-# Unit tests (plain and under ASan/UBSan), then the integration tests
-# one at a time: they change swap, zram and zswap state.
+# `make check`: the unit tests (plain and under ASan/UBSan), the command
+# line table and the layer rules - no root, no apt, no network.
+check: all asan $(UNIT_BIN)
+	BUILD=$(BUILD) tests/run.sh unit
+
+# `make test`: the whole suite - installs what is missing, runs `make
+# check`, then the integration tests one at a time (they change swap,
+# zram and zswap state).
 test: deps
-	$(MAKE) -j$$(nproc) all asan $(UNIT_BIN)
-	BUILD=$(BUILD) tests/run.sh
+	$(MAKE) -j$$(nproc) check
+	BUILD=$(BUILD) tests/run.sh integration
 
 bench: deps
 	$(MAKE) all

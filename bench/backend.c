@@ -5,7 +5,7 @@
 #include "bench/backend.h"
 #include "bench/swapdev.h"
 #include "bench/sysfs.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

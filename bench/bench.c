@@ -8,7 +8,7 @@
 #include "bench/state.h"
 #include "bench/swapdev.h"
 #include "bench/sysfs.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  * in the system is touched.
  */
 #include "bench/bench.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <string.h>

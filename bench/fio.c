@@ -6,8 +6,8 @@
  */
 #include "bench/internal.h"
 #include "bench/swapdev.h"
-#include "json.h"
-#include "util.h"
+#include "common/json.h"
+#include "common/util.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -22,29 +22,15 @@ static int cmp_str(const void *a, const void *b)
 
 static char *find_fio_dir(const struct bench_opts *o)
 {
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
+	char *dir;
 
 	if (o->fio_dir)
 		return xstrdup(o->fio_dir);
 	if (getenv("SWAPLAB_FIO_DIR"))
 		return xstrdup(getenv("SWAPLAB_FIO_DIR"));
-	/* build/swaplab -> ../bench/fio, the source tree's job files. */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			char *dir;
-
-			*slash = '\0';
-			dir = xstrfmt("%s/../bench/fio", exe);
-			if (access(dir, R_OK) == 0)
-				return dir;
-			free(dir);
-		}
-	}
-	return xstrdup("bench/fio");
+	/* build/swaplab: the source tree's job files. */
+	dir = source_tree_path("bench/fio", NULL);
+	return dir ? dir : xstrdup("bench/fio");
 }
 
 static int emit_job(FILE *jsonl, FILE *table, const struct json *job, const char *file,

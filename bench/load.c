@@ -5,7 +5,7 @@
  * workers are stopped with it.
  */
 #include "bench/internal.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <signal.h>

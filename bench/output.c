@@ -5,7 +5,7 @@
 #include "bench/internal.h"
 #include "bench/state.h"
 #include "bench/sysfs.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #include "bench/state.h"
 #include "bench/swapdev.h"
 #include "bench/sysfs.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
  * output as `swaplab bench`, without the database.
  */
 #include "bench/bench.h"
-#include "util.h"
+#include "common/util.h"
 
 int main(int argc, char **argv)
 {

@@ -3,7 +3,7 @@
  * zram devices (see swapdev.h).
  */
 #include "bench/swapdev.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

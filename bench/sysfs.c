@@ -5,7 +5,7 @@
  * newer kernels append.
  */
 #include "bench/sysfs.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -11,7 +11,7 @@
 #include "bench/internal.h"
 #include "bench/state.h"
 #include "bench/sysfs.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,9 +9,9 @@
  */
 #include "ci/kbuild.h"
 #include "ci/kconfig.h"
-#include "ci/sha256.h"
-#include "json.h"
-#include "util.h"
+#include "common/sha256.h"
+#include "common/json.h"
+#include "common/util.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -65,32 +65,15 @@ static int is_file(const char *path)
 char *kbuild_config_dir(void)
 {
 	const char *env = getenv("SWAPLAB_CONFIG_DIR");
-	char exe[PATH_MAX], *dir;
-	ssize_t n;
-	int up;
+	char *dir;
 
 	if (env && *env)
 		return xstrdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0) {
-		error_errno("cannot find the running program");
-		return NULL;
-	}
-	exe[n] = '\0';
-	/* build/swaplab, build/tests/test_x, build/asan/tests/test_x */
-	for (up = 0; up < 4; up++) {
-		char *slash = strrchr(exe, '/');
-
-		if (!slash)
-			break;
-		*slash = '\0';
-		dir = xstrfmt("%s/ci/config", exe);
-		if (is_dir(dir))
-			return dir;
-		free(dir);
-	}
-	error("cannot find the config fragments (ci/config) near the swaplab binary; set SWAPLAB_CONFIG_DIR");
-	return NULL;
+	dir = source_tree_path("ci/config", "swaplab-base.config");
+	if (!dir)
+		error("cannot find the config fragments (ci/config) near the swaplab binary; "
+		      "set SWAPLAB_CONFIG_DIR");
+	return dir;
 }
 
 static int mkdir_p(const char *path)

@@ -3,7 +3,7 @@
  * lab's small kernels (virtual board, Raspberry Pi 4B).  See kconfig.h.
  */
 #include "ci/kconfig.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <assert.h>
 #include <ctype.h>

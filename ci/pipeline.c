@@ -6,12 +6,12 @@
  */
 #include "ci/pipeline.h"
 #include "ci/kbuild.h"
-#include "ci/sha256.h"
+#include "common/sha256.h"
 #include "db/db.h"
 #include "kernel-patches/intake.h"
 #include "kernel-patches/mbox.h"
 #include "reports/report.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,12 +7,12 @@
  */
 #include "ci/watch.h"
 #include "ci/kbuild.h"
-#include "ci/sha256.h"
+#include "common/sha256.h"
 #include "db/db.h"
 #include "kernel-patches/intake.h"
 #include "kernel-patches/intake_db.h"
 #include "kernel-patches/mbox.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <dirent.h>
 #include <errno.h>

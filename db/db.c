@@ -10,7 +10,7 @@
  * to i+1 inside one transaction, so a failed upgrade changes nothing.
  */
 #include "db/db-internal.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <assert.h>
 #include <errno.h>

@@ -22,8 +22,8 @@
  * samples has all its procs processes, and the count matches "samples".
  */
 #include "db/db-internal.h"
-#include "json.h"
-#include "util.h"
+#include "common/json.h"
+#include "common/util.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -261,8 +261,7 @@ static int item_error(struct item *it, const char *fmt, ...)
 
 	it->kind = IT_ERROR;
 	va_start(ap, fmt);
-	if (vasprintf(&it->text, fmt, ap) < 0)
-		die("out of memory");
+	it->text = xvstrfmt(fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -4,7 +4,7 @@
  * and the JSON Lines export (which db_import_jsonl reads back).
  */
 #include "db/db-internal.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <string.h>

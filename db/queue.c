@@ -5,7 +5,7 @@
  * one transaction, so two watchers never take the same revision.
  */
 #include "db/db-internal.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,9 +6,9 @@
  * before by the hash of its diffs.  See intake.h for the layout.
  */
 #include "kernel-patches/intake.h"
-#include "kernel-patches/sbuf.h"
-#include "src/json.h"
-#include "util.h"
+#include "common/sbuf.h"
+#include "common/json.h"
+#include "common/util.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -155,9 +155,7 @@ char *intake_patches_dir(const char *explicit_dir)
 static char *find_patches_dir(const char *explicit_dir, int report)
 {
 	const char *dir = explicit_dir && *explicit_dir ? explicit_dir : getenv("SWAPLAB_PATCHES_DIR");
-	char exe[PATH_MAX];
-	ssize_t n;
-	int up;
+	char *found;
 
 	if (dir && *dir) {
 		if (!is_dir(dir) && !report)
@@ -168,30 +166,13 @@ static char *find_patches_dir(const char *explicit_dir, int report)
 		}
 		return xstrdup(dir);
 	}
-	/* The repository swaplab was built in: <repo>/build/swaplab. */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		for (up = 0; up < 4; up++) {
-			char *slash = strrchr(exe, '/'), *cand, *marker;
-
-			if (!slash || slash == exe)
-				break;
-			*slash = '\0';
-			cand = xstrfmt("%s/kernel-patches", exe);
-			marker = xstrfmt("%s/intake.h", cand);
-			if (access(marker, F_OK) == 0) {
-				free(marker);
-				return cand;
-			}
-			free(marker);
-			free(cand);
-		}
-	}
-	if (is_dir("kernel-patches"))
+	/* The repository swaplab was built in, whose series store says so. */
+	if ((found = source_tree_path("kernel-patches", INTAKE_STORE_MARKER)))
+		return found;
+	if (access("kernel-patches/" INTAKE_STORE_MARKER, F_OK) == 0)
 		return xstrdup("kernel-patches");
 	if (report)
-			error("no kernel-patches directory: run swaplab from its repository, or give "
+		error("no kernel-patches directory: run swaplab from its repository, or give "
 		      "--patches-dir DIR (or SWAPLAB_PATCHES_DIR)");
 	return NULL;
 }
@@ -475,7 +456,7 @@ static char *manifest_text(const struct patch_series *s, const char *source,
 	unsigned i;
 
 	if (!f)
-		die("out of memory");
+		die_oom("writing series.json");
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	fputs("{\n", f);
@@ -517,7 +498,7 @@ static char *manifest_text(const struct patch_series *s, const char *source,
 	}
 	fputs("  ]\n}\n", f);
 	if (fclose(f) != 0)
-		die("out of memory");
+		die_oom("writing series.json");
 	*len = sz;
 	return buf;
 }

@@ -44,7 +44,7 @@ int intake_load_git_range(struct mbox *mb, const char *tree, const char *range,
 			  unsigned version);
 /*
  * The thread of msgid from a public-inbox server: GET <base_url>/<msgid>/t.mbox.gz
- * (through lab/http.c), gunzipped.  base_url NULL: SWAPLAB_LORE_URL, else
+ * (through common/http.c), gunzipped.  base_url NULL: SWAPLAB_LORE_URL, else
  * INTAKE_DEFAULT_LORE_URL.  A 404, another non-2xx status, or a body that
  * is not gzip data is a clear error.
  */
@@ -57,9 +57,12 @@ char *intake_lore_url(const char *base_url, const char *msgid);
 /*
  * The patches directory: explicit if given, else $SWAPLAB_PATCHES_DIR,
  * else the kernel-patches/ directory of the repository swaplab was built
- * in (found from /proc/self/exe), else ./kernel-patches.  Malloc'd, or
- * NULL with a message when none exists.
+ * in (found from /proc/self/exe), else ./kernel-patches - the last two
+ * only when they hold the marker file INTAKE_STORE_MARKER, which says the
+ * directory is a swaplab series store.  Malloc'd, or NULL with a message
+ * when none exists.
  */
+#define INTAKE_STORE_MARKER ".swaplab-series-store"
 char *intake_patches_dir(const char *explicit_dir);
 
 /* A stored revision, as series.json describes it. */

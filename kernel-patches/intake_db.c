@@ -6,7 +6,7 @@
  * again if the write fails: a revision is in both places or in neither.
  */
 #include "kernel-patches/intake_db.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <string.h>
 

@@ -1,11 +1,11 @@
 /*
  * lore.c - fetching a posted series' thread from a public-inbox server
  * (lore.kernel.org or any mirror): GET <base>/<msgid>/t.mbox.gz through
- * lab/http.c, the one HTTP layer, then gunzip and mbox parsing.
+ * common/http.c, the one HTTP layer, then gunzip and mbox parsing.
  */
 #include "kernel-patches/intake.h"
-#include "lab/http.h"
-#include "util.h"
+#include "common/http.h"
+#include "common/util.h"
 
 #include <ctype.h>
 #include <stdlib.h>

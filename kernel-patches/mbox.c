@@ -4,8 +4,8 @@
  * (`swaplab submit`): the mail a kernel patch series is posted as.
  */
 #include "kernel-patches/mbox.h"
-#include "kernel-patches/sbuf.h"
-#include "util.h"
+#include "common/sbuf.h"
+#include "common/util.h"
 
 #include <assert.h>
 #include <ctype.h>

@@ -6,8 +6,8 @@
  * and lore threads alike.
  */
 #include "kernel-patches/series.h"
-#include "kernel-patches/sbuf.h"
-#include "util.h"
+#include "common/sbuf.h"
+#include "common/util.h"
 
 #include <assert.h>
 #include <ctype.h>

@@ -13,7 +13,7 @@
 #define SWAPLAB_SERIES_H
 
 #include "kernel-patches/mbox.h"
-#include "ci/sha256.h"
+#include "common/sha256.h"
 
 #include <stddef.h>
 

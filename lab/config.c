@@ -5,8 +5,8 @@
  * here quotes a token or a line that might contain one.
  */
 #include "lab/config.h"
-#include "lab/http.h"
-#include "util.h"
+#include "common/http.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -5,8 +5,8 @@
  * deadline so that no child (QEMU above all) outlives its run.
  */
 #include "lab/device.h"
-#include "json.h"
-#include "util.h"
+#include "common/json.h"
+#include "common/util.h"
 
 #include <assert.h>
 #include <errno.h>

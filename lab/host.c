@@ -8,7 +8,7 @@
  */
 #include "lab/device.h"
 #include "lab/initramfs.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <fcntl.h>
 #include <stdlib.h>

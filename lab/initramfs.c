@@ -6,8 +6,8 @@
  * host side.
  */
 #include "lab/initramfs.h"
-#include "ci/sha256.h"
-#include "util.h"
+#include "common/sha256.h"
+#include "common/util.h"
 
 #include <assert.h>
 #include <dirent.h>

@@ -3,15 +3,15 @@
  * lava-server 2023.01's lava_rest_app): submit a job definition, poll a
  * job until it is finished, read its health, its test cases and its log.
  *
- * Every request goes through lab/http.c with the token in the
+ * Every request goes through common/http.c with the token in the
  * Authorization header.  Replies are checked: a status the API does not
  * give for success, a body that is not JSON or lacks the fields we need,
  * each is an error that names the endpoint and the reason (with the
  * token, should a server echo it, masked out).
  */
 #include "lab/lava.h"
-#include "json.h"
-#include "util.h"
+#include "common/json.h"
+#include "common/util.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

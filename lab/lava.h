@@ -23,7 +23,7 @@
 
 #include "lab/config.h"
 #include "lab/device.h"
-#include "lab/http.h"
+#include "common/http.h"
 
 #include <stddef.h>
 #include <stdint.h>

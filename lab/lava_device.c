@@ -20,7 +20,7 @@
 #include "lab/lava.h"
 #include "lab/device.h"
 #include "lab/initramfs.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

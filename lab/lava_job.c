@@ -12,7 +12,7 @@
  */
 #include "lab/lava.h"
 #include "lab/device.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <string.h>

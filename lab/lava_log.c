@@ -11,12 +11,12 @@
  * (`! "3"`), e.g.
  *   - {"dt": "2023-...", "lvl": "target", "msg": "h\xE9llo \e[0m"}
  * lava_yaml_flow_to_json() turns such a line into JSON (every scalar a
- * string) so src/json.c can read it.  Console lines are kept twice: as
+ * string) so common/json.c can read it.  Console lines are kept twice: as
  * logged, and with LAVA's escaping of '"' undone (see handle_entry()).
  */
 #include "lab/lava.h"
-#include "json.h"
-#include "util.h"
+#include "common/json.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <string.h>

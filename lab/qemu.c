@@ -21,7 +21,7 @@
  */
 #include "lab/device.h"
 #include "lab/initramfs.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-# mk/lava.mk - the lab's LAVA support (lab/lava*.c, lab/http.c,
+# mk/lava.mk - the lab's LAVA support (lab/lava*.c, common/http.c,
 # lab/config.c, src/cmd_lava.c) and its tests.
 #
 #   make test-lava   only the LAVA tests: unit (test_lava, plain and ASan),

@@ -5,7 +5,7 @@
  * rows, and which rows make up each table).
  */
 #include "reports/report.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
  * alpha) were used, and which kernels ran on which device.
  */
 #include "reports/report.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <string.h>

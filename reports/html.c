@@ -7,7 +7,7 @@
  * script, no external resource.
  */
 #include "reports/report.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
  * (mail bodies are wrapped beyond that); columns shrink to do so.
  */
 #include "reports/report.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <string.h>

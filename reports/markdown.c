@@ -4,7 +4,7 @@
  * p-value, run counts, drain and CPU), then the notes as a list.
  */
 #include "reports/report.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <string.h>
 

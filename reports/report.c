@@ -6,8 +6,8 @@
  * (modes at one size; sizes for one process count; per backend).
  */
 #include "reports/report.h"
-#include "json.h"
-#include "util.h"
+#include "common/json.h"
+#include "common/util.h"
 
 #include <assert.h>
 #include <math.h>

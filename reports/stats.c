@@ -11,7 +11,7 @@
  * large samples never materialise n*m values.
  */
 #include "reports/stats.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <assert.h>
 #include <math.h>

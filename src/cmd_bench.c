@@ -8,9 +8,9 @@
  * the run is complete, so an interrupted run stores nothing).
  */
 #include "bench/bench.h"
-#include "builtin.h"
+#include "src/builtin.h"
 #include "db/db.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <stdlib.h>

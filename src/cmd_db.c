@@ -9,9 +9,9 @@
  *
  * Every verb takes --db FILE (default lab.db).  Only import writes.
  */
-#include "builtin.h"
+#include "src/builtin.h"
 #include "db/db.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <getopt.h>
 #include <stdlib.h>

@@ -9,10 +9,10 @@
  * A plan after "--" is baked into the cpio (/etc/swaplab/plan); without
  * one the guest takes it from the kernel command line (swaplab.plan=).
  */
-#include "builtin.h"
+#include "src/builtin.h"
 #include "ci/kbuild.h"
 #include "lab/initramfs.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <string.h>

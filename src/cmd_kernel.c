@@ -12,9 +12,9 @@
  * build and show print "field value" lines (key, status, image, ...) so
  * scripts can pick what they need; progress goes to stderr.
  */
-#include "builtin.h"
+#include "src/builtin.h"
 #include "ci/kbuild.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <string.h>

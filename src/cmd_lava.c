@@ -10,10 +10,10 @@
  *
  * The plan is swapbench's own argument vector, after "--".
  */
-#include "builtin.h"
+#include "src/builtin.h"
 #include "lab/device.h"
 #include "lab/lava.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <string.h>

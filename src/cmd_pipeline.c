@@ -2,11 +2,11 @@
  * cmd_pipeline.c - `swaplab pipeline`: a stored revision (what `swaplab
  * submit` wrote) through apply, builds, interleaved runs and reports.
  */
-#include "builtin.h"
+#include "src/builtin.h"
 #include "ci/pipeline.h"
 #include "db/db.h"
 #include "kernel-patches/intake.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <string.h>

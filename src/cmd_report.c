@@ -8,10 +8,10 @@
  *                  [--alpha A] [--db FILE] [-o FILE]
  *   swaplab report --series NAME [--base LABEL] ...   every revision side by side
  */
-#include "builtin.h"
+#include "src/builtin.h"
 #include "db/db.h"
 #include "reports/report.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <getopt.h>
 #include <stdlib.h>

@@ -16,11 +16,11 @@
  * (db_import_jsonl) with the device kind, job id, and the kernel's commit
  * and config fingerprint when it came from an artifact.
  */
-#include "builtin.h"
+#include "src/builtin.h"
 #include "ci/kbuild.h"
 #include "db/db.h"
 #include "lab/device.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,11 +5,11 @@
  * The work is kernel-patches/intake.c's; this file parses options, prints
  * the outcome and chooses the exit status.
  */
-#include "builtin.h"
+#include "src/builtin.h"
 #include "db/db.h"
 #include "kernel-patches/intake.h"
 #include "kernel-patches/intake_db.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <getopt.h>
 #include <stdio.h>

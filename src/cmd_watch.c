@@ -1,11 +1,10 @@
 /*
- * cmd_watch.c - `swaplab watch` (continuous mode) and `swaplab status`
- * (what the queue holds).
+ * cmd_watch.c - `swaplab watch`: continuous mode (ci/watch.h).
  */
-#include "builtin.h"
+#include "src/builtin.h"
 #include "ci/watch.h"
 #include "db/db.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -134,68 +133,4 @@ usage:
 	watch_usage(stderr);
 	ret = 129;
 	goto out;
-}
-
-int cmd_status(int argc, char **argv)
-{
-	const char *dbpath = DB_DEFAULT_PATH;
-	struct db_queue_item *items;
-	size_t nr, i, counts[4] = { 0 };
-	struct db *db;
-	int json = 0;
-
-	for (int k = 1; k < argc; k++) {
-		if (!strcmp(argv[k], "--db") && k + 1 < argc) {
-			dbpath = argv[++k];
-		} else if (!strcmp(argv[k], "--json")) {
-			json = 1;
-		} else {
-			fprintf(stderr, "usage: swaplab status [--db FILE] [--json]\n");
-			return !strcmp(argv[k], "-h") || !strcmp(argv[k], "--help") ? 0 : 129;
-		}
-	}
-	db = db_open(dbpath, DB_READONLY);
-	if (!db)
-		return 1;
-	if (db_queue_list(db, &items, &nr) < 0) {
-		db_close(db);
-		return 1;
-	}
-	for (i = 0; i < nr; i++) {
-		static const char *const names[] = { "queued", "running", "done", "failed" };
-
-		for (size_t k = 0; k < 4; k++)
-			if (!strcmp(items[i].state, names[k]))
-				counts[k]++;
-		if (json) {
-			printf("{\"id\":%lld,\"version\":%u,\"attempts\":%u", (long long)items[i].id,
-			       items[i].version, items[i].attempts);
-			json_put_member(stdout, "series", items[i].series);
-			json_put_member(stdout, "state", items[i].state);
-			json_put_member(stdout, "stage", items[i].stage);
-			json_put_member(stdout, "message", items[i].message);
-			json_put_member(stdout, "report_dir", items[i].report_dir);
-			json_put_member(stdout, "source", items[i].source);
-			json_put_member(stdout, "queued", items[i].queued);
-			json_put_member(stdout, "started", items[i].started);
-			json_put_member(stdout, "finished", items[i].finished);
-			printf("}\n");
-			continue;
-		}
-		if (i == 0)
-			printf("%-4s %-32s %-4s %-8s %-14s %-3s %-20s %s\n", "id", "series", "rev",
-			       "state", "stage", "try", "finished", "report / why");
-		printf("%-4lld %-32.32s v%-3u %-8s %-14s %-3u %-20s %s\n", (long long)items[i].id,
-		       items[i].series, items[i].version, items[i].state,
-		       items[i].stage[0] ? items[i].stage : "-", items[i].attempts,
-		       items[i].finished[0] ? items[i].finished : "-",
-		       !strcmp(items[i].state, "done") ? items[i].report_dir
-		       : items[i].message[0] ? items[i].message : "");
-	}
-	if (!json)
-		printf("%s%zu queued, %zu running, %zu done, %zu failed\n", nr ? "\n" : "",
-		       counts[0], counts[1], counts[2], counts[3]);
-	db_queue_list_free(items, nr);
-	db_close(db);
-	return 0;
 }

@@ -1,63 +1,56 @@
 /*
  * swaplab.c - entry point: one command table, git style.  Adding a
- * subcommand is one line here and one declaration in builtin.h.
+ * command is one line here, one declaration in builtin.h and its
+ * src/cmd_<name>.c (docs/architecture.md).
  */
-#include "builtin.h"
-#include "util.h"
+#include "src/builtin.h"
+#include "common/util.h"
 
 #include <stdio.h>
 #include <string.h>
 
-struct cmd_struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *help;
-};
-
 static const struct cmd_struct commands[] = {
-	{ "bench", cmd_bench, "measure munmap() of swap-filled VMAs on this kernel" },
-	{ "db", cmd_db, "store runs in the results database, list and export them" },
-	{ "kernel", cmd_kernel, "kernel trees, revision worktrees and builds for the lab" },
-	{ "initramfs", cmd_initramfs, "write the lab's guest initramfs (busybox + swapbench)" },
-	{ "run", cmd_run, "run a benchmark plan on a device: host, qemu or lava" },
-	{ "lava", cmd_lava, "run the benchmark through LAVA: job definitions, submit, status, results" },
-	{ "report", cmd_report, "base-versus-patched speedup tables (lore, markdown, html, csv, json)" },
-	{ "submit", cmd_submit, "take a posted patch series revision into kernel-patches/" },
-	{ "pipeline", cmd_pipeline, "a submitted revision to a speedup report: apply, build, A/B runs, report" },
-	{ "watch", cmd_watch, "follow inboxes and a git ref; run every new revision through the pipeline" },
-	{ "status", cmd_status, "the pipeline queue: queued, running, done and failed revisions" },
+	{ "bench", cmd_bench, CMD_NEED_ROOT | CMD_DB_WRITE,
+	  "measure munmap() of swap-filled VMAs on this kernel" },
+	{ "db", cmd_db, 0, "store runs in the results database, list and export them" },
+	{ "kernel", cmd_kernel, 0, "kernel trees, revision worktrees and builds for the lab" },
+	{ "initramfs", cmd_initramfs, 0, "write the lab's guest initramfs (busybox + swapbench)" },
+	{ "run", cmd_run, CMD_DB_WRITE, "run a benchmark plan on a device: host, qemu or lava" },
+	{ "lava", cmd_lava, 0,
+	  "run the benchmark through LAVA: job definitions, submit, status, results" },
+	{ "report", cmd_report, 0,
+	  "base-versus-patched speedup tables (lore, markdown, html, csv, json)" },
+	{ "submit", cmd_submit, CMD_DB_WRITE,
+	  "take a posted patch series revision into kernel-patches/" },
+	{ "pipeline", cmd_pipeline, CMD_DB_WRITE,
+	  "a submitted revision to a speedup report: apply, build, A/B runs, report" },
+	{ "watch", cmd_watch, CMD_DB_WRITE,
+	  "follow inboxes and a git ref; run every new revision through the pipeline" },
+	{ "status", cmd_status, 0,
+	  "the pipeline queue: queued, running, done and failed revisions" },
 };
 
-static void usage(FILE *f)
+/* Like git: output that could not be written is a failure (a report
+ * piped into a full disk must not exit 0). */
+static int check_stdout(int ret)
 {
-	size_t i;
-
-	fprintf(f, "usage: swaplab <command> [<args>]\n\ncommands:\n");
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "   %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\n'swaplab <command> --help' describes a command.\n");
+	if (fflush(stdout) || ferror(stdout)) {
+		error_errno("write failure on standard output");
+		return EXIT_FATAL;
+	}
+	if (fclose(stdout)) {
+		error_errno("close failed on standard output");
+		return EXIT_FATAL;
+	}
+	return ret;
 }
 
 int main(int argc, char **argv)
 {
-	size_t i;
-
 	set_progname("swaplab");
-	if (argc < 2) {
-		usage(stderr);
-		return 129;
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return 0;
-	}
-	if (!strcmp(argv[1], "--version")) {
+	if (argc >= 2 && !strcmp(argv[1], "--version")) {
 		printf("swaplab %s\n", SWAPLAB_VERSION);
-		return 0;
+		return check_stdout(EXIT_OK);
 	}
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
-	error("'%s' is not a swaplab command; see 'swaplab --help'", argv[1]);
-	return 129;
+	return check_stdout(run_subcommand("swaplab", commands, ARRAY_SIZE(commands), argc, argv));
 }

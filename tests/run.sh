@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# tests/run.sh - runs swaplab's unit tests (plain and ASan/UBSan) and then
-# the integration tests, one at a time under one lock: they change swap,
-# zram and zswap state that is shared by the whole machine.  Every test
-# prints TAP; this script counts and ends with "N passed, N failed".
+# tests/run.sh - runs swaplab's unit tests (plain and ASan/UBSan, the
+# layer check and the unit scripts) and then the integration tests, one at
+# a time under one lock: they change swap, zram and zswap state that is
+# shared by the whole machine.  Every test prints TAP; this script counts
+# and ends with "N passed, N failed".
 #
-# TESTS=pattern limits the integration scripts (e.g. TESTS=bench).
+#   tests/run.sh [unit|integration]    (default: both)
+#
+# `unit` needs no root, no network and nothing installed at run time
+# (`make check`).  TESTS=pattern limits the integration scripts (e.g.
+# TESTS=bench).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -33,13 +38,25 @@ count() { # name logfile status
 	fi
 }
 
+what=${1:-all}
+case "$what" in unit|integration|all) ;; *) echo "usage: tests/run.sh [unit|integration]" >&2; exit 129 ;; esac
+
+if [ "$what" != integration ]; then
 echo "== unit tests"
 for t in "$BUILD"/tests/test_* "$BUILD"/asan/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=${t#"$BUILD"/}; log=$logdir/$(echo "$name" | tr / _).log
 	"$t" >"$log" 2>&1; count "$name" "$log" $?
 done
+# Unit scripts: the command line and the rules of the tree (TAP too).
+for t in tests/unit/*.sh; do
+	[ -f "$t" ] || continue
+	name=${t#tests/}; log=$logdir/$(basename "$t").log
+	bash "$t" >"$log" 2>&1; count "$name" "$log" $?
+done
+fi
 
+if [ "$what" != unit ]; then
 echo "== integration tests (serialised)"
 state() { # what every test must leave as it found it
 	tail -n +2 /proc/swaps
@@ -69,6 +86,7 @@ for t in tests/integration/[0-9]*.sh; do
 	fi
 done
 flock -u 9
+fi
 
 echo
 [ ${#failed_names[@]} -gt 0 ] && printf 'failed: %s\n' "${failed_names[@]}"

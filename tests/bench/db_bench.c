@@ -17,7 +17,7 @@
  */
 #include "db/db.h"
 #include "reports/report.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* Unit tests: the benchmark's option parsing (bench/cli.c). */
 #include "bench/bench.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 static int parse(struct bench_opts *o, int argc, char **argv)
 {

@@ -9,7 +9,7 @@
 #include "db/db-internal.h"
 #include "tap.h"
 #include "test_db_gen.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
-/* Unit tests: the arena JSON reader (src/json.c). */
-#include "json.h"
+/* Unit tests: the arena JSON reader (common/json.c). */
+#include "common/json.h"
 #include "tap.h"
 
 #include <string.h>

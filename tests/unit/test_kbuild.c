@@ -5,8 +5,8 @@
  */
 #include "ci/kbuild.h"
 #include "ci/kconfig.h"
-#include "ci/sha256.h"
-#include "util.h"
+#include "common/sha256.h"
+#include "common/util.h"
 #include "tap.h"
 
 #include <stdlib.h>

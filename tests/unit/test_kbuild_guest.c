@@ -3,10 +3,10 @@
  * the kernel command line, the console protocol (intact, damaged, cut,
  * crashed guests), what a plan costs, and checking a JSON Lines stream.
  */
-#include "ci/sha256.h"
+#include "common/sha256.h"
 #include "lab/device.h"
 #include "lab/initramfs.h"
-#include "util.h"
+#include "common/util.h"
 #include "tap.h"
 
 #include <stdlib.h>

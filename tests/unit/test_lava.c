@@ -8,10 +8,10 @@
 #include "tap.h"
 #include "lab/config.h"
 #include "lab/device.h"
-#include "lab/http.h"
+#include "common/http.h"
 #include "lab/lava.h"
-#include "json.h"
-#include "util.h"
+#include "common/json.h"
+#include "common/util.h"
 
 #include <fcntl.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  */
 #include "kernel-patches/mbox.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 #include "reports/report.h"
 #include "tap.h"
 #include "test_db_gen.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  */
 #include "kernel-patches/series.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
  */
 #include "kernel-patches/intake.h"
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <dirent.h>
 #include <stdlib.h>

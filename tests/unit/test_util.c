@@ -1,6 +1,6 @@
-/* Unit tests: size, list, number and duration parsing of src/util.c. */
+/* Unit tests: size, list, number and duration parsing of common/util.c. */
 #include "tap.h"
-#include "util.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 

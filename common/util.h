@@ -9,6 +9,7 @@
 #ifndef SWAPLAB_UTIL_H
 #define SWAPLAB_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,11 +30,19 @@ void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Silence info() (progress on stderr). */
 extern int util_quiet;
 
+/*
+ * Allocation never fails for the caller: the x* allocators (and the few
+ * callers of allocating libc functions, through die_oom()) end the
+ * program with status 128, as git does.  It is the one exit allowed
+ * outside the command layer.
+ */
+void die_oom(const char *what) __attribute__((noreturn));
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t sz);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvstrfmt(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Grow *arr (of *alloc elements of size sz) so it holds at least nr. */
 #define ALLOC_GROW(arr, nr, alloc)                                          \
@@ -96,6 +105,14 @@ int run_argv_capture(const char *const *argv, char **out);
 int rm_rf(const char *path);
 /* Whether an executable of that name is on PATH. */
 int have_program(const char *name);
+
+/*
+ * A path inside the source tree the running program was built in
+ * (build/swaplab, build/tests/x, build/asan/tests/x): <tree>/<rel> when it
+ * exists and, if marker is given, holds the file marker (what says the
+ * directory is what we look for).  Malloc'd, or NULL (no message).
+ */
+char *source_tree_path(const char *rel, const char *marker);
 
 /* JSON string escaping for writers: appends "..." with escapes to f. */
 void json_put_string(FILE *f, const char *s);

@@ -1,5 +1,5 @@
 /*
- * lab/http.h - the one place swaplab speaks HTTP (libcurl): the LAVA REST
+ * common/http.h - the one place swaplab speaks HTTP (libcurl): the LAVA REST
  * client (lab/lava.c) and, later, lore mbox fetches by the intake.
  *
  * Policy, the same for every caller:
@@ -18,8 +18,8 @@
  * is not 2xx is NOT an error of http_request(): the caller sees res->status
  * and decides (LAVA's 404 on a job is an answer, its 500 is not).
  */
-#ifndef SWAPLAB_LAB_HTTP_H
-#define SWAPLAB_LAB_HTTP_H
+#ifndef SWAPLAB_COMMON_HTTP_H
+#define SWAPLAB_COMMON_HTTP_H
 
 #include <stddef.h>
 

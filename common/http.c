@@ -1,11 +1,11 @@
 /*
- * lab/http.c - HTTP requests over libcurl for the lab (LAVA REST API) and
+ * common/http.c - HTTP requests over libcurl for the lab (LAVA REST API) and
  * the intake (lore).  The policy is described in http.h; the point of
  * keeping it here is that timeouts, size caps, redirects and the rule
  * "a token never appears in a message" are decided once.
  */
-#include "lab/http.h"
-#include "util.h"
+#include "common/http.h"
+#include "common/util.h"
 
 #include <curl/curl.h>
 #include <stdlib.h>

@@ -3,8 +3,8 @@
  * bodies, headers, generated patch files), always NUL-terminated once
  * anything was added, and a line iterator over mail text.
  */
-#ifndef SWAPLAB_SBUF_H
-#define SWAPLAB_SBUF_H
+#ifndef SWAPLAB_COMMON_SBUF_H
+#define SWAPLAB_COMMON_SBUF_H
 
 #include <stddef.h>
 

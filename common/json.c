@@ -2,8 +2,8 @@
  * json.c - recursive-descent JSON parser into an arena (see json.h).
  * Depth is bounded so hostile input cannot exhaust the stack.
  */
-#include "json.h"
-#include "util.h"
+#include "common/json.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -3,7 +3,7 @@
  * and fork/exec helpers shared by every swaplab module.  libc only: the
  * static swapbench links this file too.
  */
-#include "util.h"
+#include "common/util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -86,6 +86,11 @@ void die(const char *fmt, ...)
 	exit(128);
 }
 
+void die_oom(const char *what)
+{
+	die("out of memory%s%s", what ? " " : "", what ? what : "");
+}
+
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
@@ -121,14 +126,22 @@ char *xstrdup(const char *s)
 	return p;
 }
 
+char *xvstrfmt(const char *fmt, va_list ap)
+{
+	char *p;
+
+	if (vasprintf(&p, fmt, ap) < 0)
+		die_oom("formatting a message");
+	return p;
+}
+
 char *xstrfmt(const char *fmt, ...)
 {
 	va_list ap;
 	char *p;
 
 	va_start(ap, fmt);
-	if (vasprintf(&p, fmt, ap) < 0)
-		die("out of memory");
+	p = xvstrfmt(fmt, ap);
 	va_end(ap);
 	return p;
 }
@@ -610,4 +623,32 @@ void csv_put_field(FILE *f, const char *s)
 		fputc(*s, f);
 	}
 	fputc('"', f);
+}
+
+char *source_tree_path(const char *rel, const char *marker)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int up;
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (up = 0; up < 4; up++) {
+		char *slash = strrchr(exe, '/'), *cand, *m;
+		struct stat st;
+		int ok;
+
+		if (!slash || slash == exe)
+			break;
+		*slash = '\0';
+		cand = xstrfmt("%s/%s", exe, rel);
+		m = marker ? xstrfmt("%s/%s", cand, marker) : xstrdup(cand);
+		ok = stat(m, &st) == 0;
+		free(m);
+		if (ok)
+			return cand;
+		free(cand);
+	}
+	return NULL;
 }

@@ -2,8 +2,8 @@
  * sbuf.c - growable NUL-terminated byte buffer and line iterator used by
  * the patch intake.
  */
-#include "kernel-patches/sbuf.h"
-#include "util.h"
+#include "common/sbuf.h"
+#include "common/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,14 +33,11 @@ void sb_addf(struct sbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = xvstrfmt(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		die("out of memory");
-	sb_add(sb, s, (size_t)n);
+	sb_add(sb, s, strlen(s));
 	free(s);
 }
 

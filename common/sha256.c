@@ -3,8 +3,8 @@
  * their content (commit, final .config, arch, toolchain) and to verify the
  * benchmark stream that a virtual board prints on its serial console.
  */
-#include "ci/sha256.h"
-#include "util.h"
+#include "common/sha256.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
