@@ -36,6 +36,7 @@ struct report_opts {
 	const char *backend;        /* only this backend (NULL: all) */
 	enum report_figure figure;
 	double alpha;               /* significance level, 0.05 by default */
+	double min_effect_pct;      /* smaller significant changes are not marked */
 };
 
 /* One side of a row: one label's (or revision's) runs of one cell. */
@@ -52,6 +53,36 @@ struct report_side {
 /* Row flags. */
 #define ROW_ENV_DIFFERS (1 << 0)    /* environments differ beyond the kernel */
 #define ROW_UNDRAINED   (1 << 1)    /* a run's drain hit its timeout */
+#define ROW_NOT_INTERLEAVED (1 << 2) /* one side's invocations all precede the other's */
+#define ROW_MIXED_KERNELS (1 << 3)  /* a side mixes kernel releases or commits */
+
+/*
+ * The decision on one row, made on invocations (one boot, one bench run:
+ * a run row of the database), not on the runs inside them.  The contract
+ * between the statistics (reports/report.c, reports/stats.c) and every
+ * formatter: a formatter prints these fields and decides nothing itself.
+ *
+ * Invariants (asserted where they are filled):
+ *   - ci_ok implies lo <= estimate <= hi;
+ *   - dir != DIR_NONE implies significant and ci_ok, and the interval
+ *     excludes 1 on the side of dir (FASTER: lo > 1; SLOWER: hi < 1);
+ *   - dir == DIR_NONE and significant means |change| < min_effect;
+ *   - why_unmarked is set exactly when a row has no mark but has data
+ *     (too few invocations, below the minimum effect, not significant).
+ */
+enum report_dir { DIR_NONE = 0, DIR_FASTER, DIR_SLOWER };
+
+struct report_verdict {
+	size_t inv_base, inv_patched; /* invocations per side */
+	double estimate;            /* speedup base/patched, the estimate of [lo, hi] */
+	double lo, hi;              /* its interval at 1 - alpha */
+	int ci_ok;                  /* 0: too few invocations for an interval */
+	double change_pct;          /* (1/estimate - 1) * 100: negative = faster */
+	double p, p_adj;            /* p-value and the multiplicity-adjusted one */
+	int significant;            /* p_adj <= alpha */
+	enum report_dir dir;        /* the mark: significant, |change| >= min_effect */
+	const char *why_unmarked;   /* static text, or NULL */
+};
 
 struct report_row {
 	const char *backend;
@@ -64,6 +95,7 @@ struct report_row {
 	struct ratio_ci ci;         /* of base / patched */
 	struct mw_result mw;
 	int significant;            /* mw.p <= alpha */
+	struct report_verdict v;    /* the decision every format prints */
 	int flags;
 	/* --series: this revision's patched runs against the previous revision's. */
 	int has_prev;
@@ -113,6 +145,13 @@ struct report {
 	size_t nr_revisions;
 	int any_drain, any_cpu, any_undrained, any_exact, any_approx, any_small;
 	int any_env_diff;
+	/* How the marks were made, for every format's method lines. */
+	const char *method;         /* e.g. "Mann-Whitney U on per-boot medians" */
+	const char *correction;     /* e.g. "Holm" or "Benjamini-Hochberg" */
+	/* Smallest change each backend's data could have shown (80% power at
+	 * alpha), percent; 0 when unknown.  Index: the backend's first row. */
+	struct report_mde { const char *backend; double pct; size_t inv; } *mde;
+	size_t nr_mde;
 	char **strs;                /* backend and compressor names the rows point to */
 	size_t nr_strs;
 };
