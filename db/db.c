@@ -367,19 +367,21 @@ static const char *const sql_text[ST__COUNT] = {
 	/* The reports' hot queries: label (or build) -> run_label (run_build) -> cell. */
 	[ST_CELLS_LABEL] =
 		"SELECT c.run_id, c.backend, c.comp, c.size_bytes, c.procs, c.munmap_sum_ns,"
-		" c.munmap_max_ns, c.drain_ns, c.drained, c.cpu_ns"
+		" c.munmap_max_ns, c.drain_ns, c.drained, c.cpu_ns, c.pool_peak_bytes,"
+		" coalesce(r.load, 'none')"
 		" FROM label l JOIN run r ON r.label_id = l.id"
 		" JOIN cell c ON c.run_id = r.id WHERE l.name = ?1"
-		" ORDER BY c.backend, c.size_bytes, c.procs, c.run_id",
+		" ORDER BY c.backend, coalesce(r.load, 'none'), c.size_bytes, c.procs, c.run_id",
 	[ST_CELLS_REV] =
 		"SELECT c.run_id, c.backend, c.comp, c.size_bytes, c.procs, c.munmap_sum_ns,"
-		" c.munmap_max_ns, c.drain_ns, c.drained, c.cpu_ns"
+		" c.munmap_max_ns, c.drain_ns, c.drained, c.cpu_ns, c.pool_peak_bytes,"
+		" coalesce(r.load, 'none')"
 		" FROM series s JOIN revision rv ON rv.series_id = s.id"
 		" JOIN kernel_build kb ON kb.revision_id = rv.id"
 		" JOIN run r ON r.kernel_build_id = kb.id"
 		" JOIN cell c ON c.run_id = r.id"
 		" WHERE s.name = ?1 AND rv.version = ?2 AND kb.kind = ?3"
-		" ORDER BY c.backend, c.size_bytes, c.procs, c.run_id",
+		" ORDER BY c.backend, coalesce(r.load, 'none'), c.size_bytes, c.procs, c.run_id",
 	[ST_ENVS_LABEL] =
 		"SELECT r.id, r.uuid, l.name, d.name, d.kind, kb.release, kb.version, kb.kind,"
 		" kb.commit_sha, kb.config_fingerprint, r.env_json"
@@ -411,6 +413,19 @@ static const char *const sql_text[ST__COUNT] = {
 		"SELECT run, proc, munmap_ns, start_ns, swap_bytes, rss_bytes, vmswap_bytes,"
 		" fill_ns, pageout_ns, pageout_passes FROM sample WHERE cell_id = ?1"
 		" ORDER BY run, proc",
+	/* The fio suite's results of a side, for the reports (one line per job and run). */
+	[ST_FIO_LABEL] =
+		"SELECT f.run_id, f.job, coalesce(f.rw, ''), coalesce(r.load, 'none'), f.bw_bytes,"
+		" f.iops, f.lat_mean_ns FROM label l JOIN run r ON r.label_id = l.id"
+		" JOIN fio f ON f.run_id = r.id WHERE l.name = ?1"
+		" ORDER BY coalesce(r.load, 'none'), f.job, f.run_id",
+	[ST_FIO_REV] =
+		"SELECT f.run_id, f.job, coalesce(f.rw, ''), coalesce(r.load, 'none'), f.bw_bytes,"
+		" f.iops, f.lat_mean_ns FROM series s JOIN revision rv ON rv.series_id = s.id"
+		" JOIN kernel_build kb ON kb.revision_id = rv.id"
+		" JOIN run r ON r.kernel_build_id = kb.id JOIN fio f ON f.run_id = r.id"
+		" WHERE s.name = ?1 AND rv.version = ?2 AND kb.kind = ?3"
+		" ORDER BY coalesce(r.load, 'none'), f.job, f.run_id",
 	[ST_EXPORT_FIO] =
 		"SELECT job, rw, comp, size_bytes, bw_bytes, iops, lat_mean_ns, runtime_ms"
 		" FROM fio WHERE run_id = ?1 ORDER BY id",

@@ -132,16 +132,27 @@ struct db_cell_run {
 	int64_t run_id;
 	const char *backend;     /* interned: valid until db_close */
 	const char *comp;        /* interned, "" when unknown */
+	const char *load;        /* interned: the run's background load, "none" if unrecorded */
 	uint64_t size_bytes;
 	unsigned procs, run_no;
 	double munmap_mean_ns;   /* mean over the cell's processes */
 	int64_t munmap_max_ns;   /* slowest process */
-	int has_drain, drained, has_cpu;
-	int64_t drain_ns, cpu_ns;
+	int has_drain, drained, has_cpu, has_peak;
+	int64_t drain_ns, cpu_ns, pool_peak_bytes;
 };
-/* Ordered by backend, size, procs, run. */
+/* Ordered by backend, load, size, procs, run. */
 int db_cell_runs(struct db *db, const struct db_sel *sel, struct db_cell_run **out,
 		 size_t *nr);
+
+/* One fio job's result in one run (--suite fio), as the reports compare it. */
+struct db_fio_run {
+	int64_t run_id;
+	const char *job, *rw, *load; /* interned: valid until db_close */
+	double bw_bytes, iops, lat_mean_ns;
+	int has_bw, has_iops, has_lat;
+};
+/* Ordered by load, job, run. */
+int db_fio_runs(struct db *db, const struct db_sel *sel, struct db_fio_run **out, size_t *nr);
 
 /* One run's environment and provenance, for the reports' footers and checks. */
 struct db_run_env {

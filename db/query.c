@@ -255,12 +255,12 @@ static int fig(const struct figures *f, size_t i, int64_t *out)
 
 int db_cell_runs(struct db *db, const struct db_sel *sel, struct db_cell_run **out, size_t *nr)
 {
-	enum { C_SUM, C_MAX, C_DRAIN, C_DRAINED, C_CPU, C__N };
+	enum { C_SUM, C_MAX, C_DRAIN, C_DRAINED, C_CPU, C_PEAK, C__N };
 	sqlite3_stmt *st = sel_stmt(db, sel, ST_CELLS_LABEL, ST_CELLS_REV);
 	struct db_cell_run *v = NULL;
 	struct figures fg[C__N];
 	size_t n = 0, alloc = 0;
-	const char *backend = NULL, *comp = NULL;
+	const char *backend = NULL, *comp = NULL, *load = NULL;
 	int rc, f, bad = 0;
 
 	if (!st)
@@ -277,6 +277,8 @@ int db_cell_runs(struct db *db, const struct db_sel *sel, struct db_cell_run **o
 			backend = db_intern(db, b);
 		if (!comp || strcmp(comp, cp))
 			comp = db_intern(db, cp);
+		if (!load || strcmp(load, (const char *)sqlite3_column_text(st, 5 + C__N)))
+			load = db_intern(db, (const char *)sqlite3_column_text(st, 5 + C__N));
 		for (f = 0; f < C__N && !bad; f++)
 			bad = figures_parse(db, st, 5 + f, &fg[f]) < 0;
 		for (r = 0; !bad && r < fg[C_SUM].n; r++) {
@@ -290,6 +292,7 @@ int db_cell_runs(struct db *db, const struct db_sel *sel, struct db_cell_run **o
 			c->run_id = sqlite3_column_int64(st, 0);
 			c->backend = backend;
 			c->comp = comp;
+			c->load = load;
 			c->size_bytes = (uint64_t)sqlite3_column_int64(st, 3);
 			c->procs = procs;
 			c->run_no = (unsigned)r + 1;
@@ -298,6 +301,7 @@ int db_cell_runs(struct db *db, const struct db_sel *sel, struct db_cell_run **o
 			c->has_drain = fig(&fg[C_DRAIN], r, &c->drain_ns);
 			c->drained = fig(&fg[C_DRAINED], r, &x) ? (int)x : 1;
 			c->has_cpu = fig(&fg[C_CPU], r, &c->cpu_ns);
+			c->has_peak = fig(&fg[C_PEAK], r, &c->pool_peak_bytes);
 		}
 	}
 	for (f = 0; f < C__N; f++)
@@ -309,6 +313,41 @@ int db_cell_runs(struct db *db, const struct db_sel *sel, struct db_cell_run **o
 			return -1;
 		}
 		return step_error(db, st, "cannot read cells");
+	}
+	sqlite3_reset(st);
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+int db_fio_runs(struct db *db, const struct db_sel *sel, struct db_fio_run **out, size_t *nr)
+{
+	sqlite3_stmt *st = sel_stmt(db, sel, ST_FIO_LABEL, ST_FIO_REV);
+	struct db_fio_run *v = NULL;
+	size_t n = 0, alloc = 0;
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct db_fio_run *f;
+
+		ALLOC_GROW(v, n + 1, alloc);
+		f = &v[n++];
+		f->run_id = sqlite3_column_int64(st, 0);
+		f->job = db_intern(db, (const char *)sqlite3_column_text(st, 1));
+		f->rw = db_intern(db, (const char *)sqlite3_column_text(st, 2));
+		f->load = db_intern(db, (const char *)sqlite3_column_text(st, 3));
+		f->has_bw = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		f->bw_bytes = sqlite3_column_double(st, 4);
+		f->has_iops = sqlite3_column_type(st, 5) != SQLITE_NULL;
+		f->iops = sqlite3_column_double(st, 5);
+		f->has_lat = sqlite3_column_type(st, 6) != SQLITE_NULL;
+		f->lat_mean_ns = sqlite3_column_double(st, 6);
+	}
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return step_error(db, st, "cannot read fio results");
 	}
 	sqlite3_reset(st);
 	*out = v;

@@ -159,7 +159,30 @@ struct side_data {
 	size_t cursor;              /* first cell not yet taken by a row (cells are sorted) */
 	struct strset values[NR_FIELDS]; /* distinct values of each compared field */
 	struct strset cpus;         /* "model, N CPUs, arch" */
+	struct strset facts[NR_FACTS]; /* what the lore header says (report_who.facts) */
 };
+
+/* The env record's field behind each fact of the lore header. */
+static const char *const fact_fields[NR_FACTS] = {
+	[FACT_CPU_MODEL] = "cpu_model", [FACT_CPUS] = "cpus", [FACT_ARCH] = "arch",
+	[FACT_MEM] = "mem_total_bytes", [FACT_RUNS] = "runs", [FACT_FILL] = "fill",
+	[FACT_RATIO] = "ratio", [FACT_THP] = "thp", [FACT_THP_ENABLED] = "thp_enabled",
+	[FACT_ZRAM_COMP] = "zram.comp", [FACT_ZSWAP_COMP] = "zswap.compressor",
+	[FACT_ZSWAP_POOL] = "zswap.max_pool_percent", [FACT_LOAD] = "load",
+};
+
+/* A fact's value in one env record (memory in GB, one decimal), or NULL. */
+static char *fact_value(const struct json *env, enum report_fact f)
+{
+	if (f == FACT_MEM) {
+		const struct json *v = json_get(env, "mem_total_bytes");
+
+		if (!v || v->type != JSON_NUMBER || !(v->number > 0))
+			return NULL;
+		return xstrfmt("%.1f", v->number / (1024.0 * 1048576));
+	}
+	return env_value(env, fact_fields[f]);
+}
 
 /* Reads a side and, parsing each run's env record once, what the report compares. */
 static int load_side(struct db *db, struct side_data *s)
@@ -185,6 +208,11 @@ static int load_side(struct db *db, struct side_data *s)
 				strset_add(&s->values[f], v);
 				free(v);
 			}
+		for (f = 0; f < NR_FACTS; f++)
+			if ((v = fact_value(root, (enum report_fact)f))) {
+				strset_add(&s->facts[f], v);
+				free(v);
+			}
 		model = env_value(root, "cpu_model");
 		n = env_value(root, "cpus");
 		arch = env_value(root, "arch");
@@ -208,6 +236,8 @@ static void free_side(struct side_data *s)
 	free(s->name);
 	for (f = 0; f < NR_FIELDS; f++)
 		strset_clear(&s->values[f]);
+	for (f = 0; f < NR_FACTS; f++)
+		strset_clear(&s->facts[f]);
 	strset_clear(&s->cpus);
 }
 
@@ -267,6 +297,8 @@ static void who(const struct side_data *s, struct report_who *w)
 	w->commits = strset_join(&commits);
 	w->devices = strset_join(&devices);
 	w->cpus = strset_join(&s->cpus);
+	for (i = 0; i < NR_FACTS; i++)
+		w->facts[i] = strset_join(&s->facts[i]);
 	strset_clear(&kernels);
 	strset_clear(&commits);
 	strset_clear(&devices);
@@ -274,28 +306,39 @@ static void who(const struct side_data *s, struct report_who *w)
 
 static void free_who(struct report_who *w)
 {
+	size_t i;
+
 	free(w->label);
 	free(w->kernels);
 	free(w->commits);
 	free(w->devices);
 	free(w->cpus);
+	for (i = 0; i < NR_FACTS; i++)
+		free(w->facts[i]);
 }
 
 /* ---- rows ---- */
 
-static int same_cell(const struct db_cell_run *c, const char *backend, uint64_t size,
-		     unsigned procs)
+static int same_cell(const struct db_cell_run *c, const char *backend, const char *load,
+		     uint64_t size, unsigned procs)
 {
-	return !strcmp(c->backend, backend) && c->size_bytes == size && c->procs == procs;
+	return !strcmp(c->backend, backend) && !strcmp(c->load, load) && c->size_bytes == size &&
+	       c->procs == procs;
 }
 
-/* Orders a run of a cell against a cell key, like db_cell_runs() sorts them. */
-static int cmp_cell_key(const struct db_cell_run *c, const char *backend, uint64_t size,
-			unsigned procs)
+/*
+ * Orders a run of a cell against a cell key, like db_cell_runs() sorts
+ * them.  The load is part of the key: runs under stress-ng load are rows
+ * of their own, never pooled with idle runs.
+ */
+static int cmp_cell_key(const struct db_cell_run *c, const char *backend, const char *load,
+			uint64_t size, unsigned procs)
 {
 	int r = strcmp(c->backend, backend);
 
 	if (r)
+		return r;
+	if ((r = strcmp(c->load, load)))
 		return r;
 	if (c->size_bytes != size)
 		return c->size_bytes < size ? -1 : 1;
@@ -307,18 +350,20 @@ static int cmp_cell_key(const struct db_cell_run *c, const char *backend, uint64
  * procs) and rows are built in that order, so a cursor walks each side
  * once.
  */
-static void fill_side(struct side_data *s, const char *backend, uint64_t size,
+static void fill_side(struct side_data *s, const char *backend, const char *load, uint64_t size,
 		      unsigned procs, enum report_figure fig, struct report_side *out)
 {
 	size_t i, n, first;
-	double *slow, *drain, *cpu;
+	double *slow, *drain, *cpu, *peak;
 
 	memset(out, 0, sizeof(*out));
 	out->comp = "";
-	while (s->cursor < s->nr_cells && cmp_cell_key(&s->cells[s->cursor], backend, size, procs) < 0)
+	while (s->cursor < s->nr_cells &&
+	       cmp_cell_key(&s->cells[s->cursor], backend, load, size, procs) < 0)
 		s->cursor++;
 	first = s->cursor;
-	while (s->cursor < s->nr_cells && !cmp_cell_key(&s->cells[s->cursor], backend, size, procs))
+	while (s->cursor < s->nr_cells &&
+	       !cmp_cell_key(&s->cells[s->cursor], backend, load, size, procs))
 		s->cursor++;
 	n = s->cursor - first;
 	if (!n)
@@ -327,6 +372,7 @@ static void fill_side(struct side_data *s, const char *backend, uint64_t size,
 	slow = xmalloc(n * sizeof(double));
 	drain = xmalloc(n * sizeof(double));
 	cpu = xmalloc(n * sizeof(double));
+	peak = xmalloc(n * sizeof(double));
 	for (i = first; i < first + n; i++) {
 		const struct db_cell_run *c = &s->cells[i];
 
@@ -339,6 +385,8 @@ static void fill_side(struct side_data *s, const char *backend, uint64_t size,
 		}
 		if (c->has_cpu)
 			cpu[out->n_cpu++] = (double)c->cpu_ns;
+		if (c->has_peak)
+			peak[out->n_peak++] = (double)c->pool_peak_bytes;
 		if (!*out->comp)
 			out->comp = c->comp;
 		else if (strcmp(out->comp, c->comp))
@@ -355,14 +403,18 @@ static void fill_side(struct side_data *s, const char *backend, uint64_t size,
 		out->drain_median = stats_median(drain, out->n_drain);
 	if (out->n_cpu)
 		out->cpu_median = stats_median(cpu, out->n_cpu);
+	if (out->n_peak)
+		out->peak_median = stats_median(peak, out->n_peak);
 	free(slow);
 	free(drain);
 	free(cpu);
+	free(peak);
 }
 
 /* Every distinct cell of the given sides, in (backend, size, procs) order. */
 struct cell_key {
 	const char *backend;
+	const char *load;
 	uint64_t size;
 	unsigned procs;
 };
@@ -373,6 +425,8 @@ static int cmp_key(const void *a, const void *b)
 	int c = strcmp(x->backend, y->backend);
 
 	if (c)
+		return c;
+	if ((c = strcmp(x->load, y->load)))
 		return c;
 	if (x->size != y->size)
 		return x->size < y->size ? -1 : 1;
@@ -391,10 +445,11 @@ static void collect_keys(const struct side_data *sides, size_t nr, const char *b
 
 			if (backend && strcmp(c->backend, backend))
 				continue;
-			if (n && same_cell(c, k[n - 1].backend, k[n - 1].size, k[n - 1].procs))
+			if (n && same_cell(c, k[n - 1].backend, k[n - 1].load, k[n - 1].size,
+					   k[n - 1].procs))
 				continue;
 			ALLOC_GROW(k, n + 1, alloc);
-			k[n++] = (struct cell_key){ c->backend, c->size_bytes, c->procs };
+			k[n++] = (struct cell_key){ c->backend, c->load, c->size_bytes, c->procs };
 		}
 	qsort(k, n, sizeof(*k), cmp_key);
 	for (i = w = 0; i < n; i++)
@@ -422,6 +477,37 @@ static void compare_row(struct report *r, struct report_row *row)
 		r->any_small = 1;
 }
 
+/*
+ * The verdict from the per-run test, for a row the statistics left
+ * unfilled (estimate 0): the formatters' contract holds either way.
+ */
+static void verdict_fallback(struct report *r, struct report_row *row)
+{
+	struct report_verdict *v = &row->v;
+
+	if (!row->compared || v->estimate > 0)
+		return;
+	v->inv_base = row->base.n;
+	v->inv_patched = row->patched.n;
+	v->estimate = row->speedup;
+	v->change_pct = (1 / row->speedup - 1) * 100;
+	v->lo = row->ci.lo;
+	v->hi = row->ci.hi;
+	v->ci_ok = row->ci.ok && row->ci.lo <= v->estimate && v->estimate <= row->ci.hi;
+	v->p = v->p_adj = row->mw.p;
+	v->significant = row->significant;
+	if (!v->significant)
+		v->why_unmarked = v->ci_ok ? "not significant" : "too few runs for an interval";
+	else if (!v->ci_ok || (v->lo <= 1 && v->hi >= 1))
+		v->why_unmarked = "interval holds 1";
+	else if (fabs(v->change_pct) < r->opts.min_effect_pct)
+		v->why_unmarked = "below the minimum effect";
+	else
+		v->dir = v->lo > 1 ? DIR_FASTER : DIR_SLOWER;
+	if (!r->method)
+		r->method = "Mann-Whitney U on per-run figures";
+}
+
 static void flag_row(struct report *r, struct report_row *row)
 {
 	size_t i;
@@ -447,116 +533,6 @@ static void flag_row(struct report *r, struct report_row *row)
 	for (i = 0; i < r->nr_diffs; i++)
 		if (!r->diffs[i].backend || !strcmp(r->diffs[i].backend, row->backend))
 			row->flags |= ROW_ENV_DIFFERS;
-}
-
-/* ---- tables ---- */
-
-static void add_table(struct report *r, enum report_table_kind kind, const char *backend,
-		      uint64_t size, unsigned procs)
-{
-	struct report_table *t;
-	size_t i;
-
-	r->tables = xrealloc(r->tables, (r->nr_tables + 1) * sizeof(*r->tables));
-	t = &r->tables[r->nr_tables++];
-	memset(t, 0, sizeof(*t));
-	t->kind = kind;
-	t->backend = backend;
-	t->size = size;
-	t->procs = procs;
-	t->rows = xcalloc(r->nr_rows, sizeof(*t->rows));
-	/* Rows are in (backend, size, procs, revision) order. */
-	if (kind == TABLE_MODES) {
-		for (i = 0; i < r->nr_rows; i++)
-			if (!strcmp(r->rows[i].backend, backend) && r->rows[i].size == size)
-				t->rows[t->nr_rows++] = &r->rows[i];
-		return;
-	}
-	for (i = 0; i < r->nr_rows; i++)
-		if (!strcmp(r->rows[i].backend, backend) && r->rows[i].procs == procs)
-			t->rows[t->nr_rows++] = &r->rows[i];
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int has_value(const uint64_t *v, size_t n, uint64_t x)
-{
-	while (n--)
-		if (v[n] == x)
-			return 1;
-	return 0;
-}
-
-/* Whether tables[from..] has a modes table of backend at size. */
-static int in_modes_table(const struct report *r, size_t from, const char *backend,
-			  uint64_t size)
-{
-	size_t t;
-
-	for (t = from; t < r->nr_tables; t++)
-		if (r->tables[t].kind == TABLE_MODES && r->tables[t].size == size &&
-		    !strcmp(r->tables[t].backend, backend))
-			return 1;
-	return 0;
-}
-
-/*
- * Per backend, like the seed: a "modes" table for each size measured at
- * several process counts, then a "sizes" table for each process count
- * measured at several sizes or holding a cell no modes table shows, so
- * every row appears at least once.
- */
-static void layout(struct report *r, const struct cell_key *keys, size_t nr_keys)
-{
-	size_t i = 0;
-
-	while (i < nr_keys) {
-		const char *backend = keys[i].backend;
-		size_t j, e = i, before = r->nr_tables, ns = 0, np = 0;
-		uint64_t *sizes, *procs;
-
-		while (e < nr_keys && !strcmp(keys[e].backend, backend))
-			e++;
-		sizes = xcalloc(e - i, sizeof(*sizes));
-		procs = xcalloc(e - i, sizeof(*procs));
-		for (j = i; j < e; j++) {
-			if (!has_value(sizes, ns, keys[j].size))
-				sizes[ns++] = keys[j].size;
-			if (!has_value(procs, np, keys[j].procs))
-				procs[np++] = keys[j].procs;
-		}
-		for (j = 0; j < ns; j++) {
-			size_t k, count = 0;
-
-			for (k = i; k < e; k++)
-				count += keys[k].size == sizes[j];
-			if (count > 1)
-				add_table(r, TABLE_MODES, backend, sizes[j], 0);
-		}
-		/* procs values in ascending order (keys are sorted by size first). */
-		qsort(procs, np, sizeof(*procs), cmp_u64);
-		for (j = 0; j < np; j++) {
-			size_t k, count = 0, uncovered = 0;
-
-			for (k = i; k < e; k++) {
-				if (keys[k].procs != procs[j])
-					continue;
-				count++;
-				uncovered += !in_modes_table(r, before, backend, keys[k].size);
-			}
-			/* Several sizes, or a cell no modes table shows: a sizes table. */
-			if (count > 1 || uncovered)
-				add_table(r, TABLE_SIZES, backend, 0, (unsigned)procs[j]);
-		}
-		free(sizes);
-		free(procs);
-		i = e;
-	}
 }
 
 /* ---- building ---- */
@@ -687,13 +663,14 @@ int report_build(struct db *db, const struct report_opts *opts, struct report *r
 			struct report_row *row = &r->rows[r->nr_rows++];
 
 			row->backend = report_intern(r, keys[i].backend);
+			row->load = report_intern(r, keys[i].load);
 			row->size = keys[i].size;
 			row->procs = keys[i].procs;
 			row->revision = opts->series ? r->revisions[k] : 0;
-			fill_side(&sides[2 * k], keys[i].backend, keys[i].size, keys[i].procs,
-				  opts->figure, &row->base);
-			fill_side(&sides[2 * k + 1], keys[i].backend, keys[i].size, keys[i].procs,
-				  opts->figure, &row->patched);
+			fill_side(&sides[2 * k], keys[i].backend, keys[i].load, keys[i].size,
+				  keys[i].procs, opts->figure, &row->base);
+			fill_side(&sides[2 * k + 1], keys[i].backend, keys[i].load, keys[i].size,
+				  keys[i].procs, opts->figure, &row->patched);
 			row->base.comp = report_intern(r, row->base.comp);
 			row->patched.comp = report_intern(r, row->patched.comp);
 			compare_row(r, row);
@@ -706,11 +683,21 @@ int report_build(struct db *db, const struct report_opts *opts, struct report *r
 			}
 		}
 	}
-	for (i = 0; i < r->nr_rows; i++)
+	for (i = 0; i < r->nr_rows; i++) {
 		flag_row(r, &r->rows[i]);
-	for (i = 0; i < nr_keys; i++)
-		keys[i].backend = report_intern(r, keys[i].backend);
-	layout(r, keys, nr_keys);
+		verdict_fallback(r, &r->rows[i]);
+	}
+	{
+		struct db_sel *sels = xcalloc(nr_sides, sizeof(*sels));
+
+		for (i = 0; i < nr_sides; i++)
+			sels[i] = sides[i].sel;
+		k = report_build_fio(db, sels, nr_sides, r) < 0;
+		free(sels);
+		if (k)
+			goto out;
+	}
+	report_layout(r);
 
 	who(&sides[0], &r->base);
 	r->nr_patched = nrev;
@@ -737,9 +724,12 @@ void report_release(struct report *r)
 		free(r->rows[i].patched.v);
 	}
 	free(r->rows);
-	for (i = 0; i < r->nr_tables; i++)
+	for (i = 0; i < r->nr_tables; i++) {
 		free(r->tables[i].rows);
+		free(r->tables[i].shown_in);
+	}
 	free(r->tables);
+	report_fio_release(r);
 	for (i = 0; i < r->nr_diffs; i++) {
 		free(r->diffs[i].field);
 		free(r->diffs[i].base);
@@ -759,7 +749,7 @@ void report_release(struct report *r)
 
 int report_parse_format(const char *s)
 {
-	static const char *const names[] = { "lore", "markdown", "html", "csv", "json" };
+	static const char *const names[] = { "lore", "markdown", "html", "csv", "json", "lkp" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(names); i++)
@@ -778,6 +768,7 @@ int report_write(const struct report *r, enum report_format fmt, FILE *out)
 	case REPORT_HTML: return report_write_html(r, out);
 	case REPORT_CSV: return report_write_csv(r, out);
 	case REPORT_JSON: return report_write_json(r, out);
+	case REPORT_LKP: return report_write_lkp(r, out);
 	}
 	return error("unknown report format");
 }

@@ -5,10 +5,12 @@
  * and written in one of several formats by report_write():
  *
  *   lore      plain text in the layout of the seed cover letter, fitting
- *             72 columns, with a footer saying what every figure is
- *   markdown  the same tables as GitHub-flavoured Markdown
- *   html      one self-contained page: tables and inline SVG plots
- *   csv       one line per compared cell, every number
+ *             72 columns: a four-line header (device, kernels, backend
+ *             setup, n), the tables, four lines of method
+ *   lkp       the kernel test robot's comparison layout, one metric a line
+ *   markdown  the same rows as GitHub-flavoured Markdown
+ *   html      one self-contained page: summary, forest plot, inline SVG
+ *   csv       one line per compared cell (and fio metric), every number
  *   json      the whole model
  *
  * A row compares one cell (backend, VMA size, processes): the per-run
@@ -26,7 +28,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum report_format { REPORT_LORE, REPORT_MARKDOWN, REPORT_HTML, REPORT_CSV, REPORT_JSON };
+enum report_format { REPORT_LORE, REPORT_MARKDOWN, REPORT_HTML, REPORT_CSV, REPORT_JSON,
+		     REPORT_LKP };
 enum report_figure { REPORT_FIGURE_MEAN, REPORT_FIGURE_MAX };
 
 struct report_opts {
@@ -47,6 +50,8 @@ struct report_side {
 	double median_slowest;      /* median of the slowest process's times */
 	size_t n_drain, n_undrained, n_cpu;
 	double drain_median, cpu_median;  /* ns, when n_drain / n_cpu */
+	size_t n_peak;
+	double peak_median;         /* bytes: highest backend memory, barrier to drain end */
 	const char *comp;           /* compressor of the backend ("" unknown, "*" mixed) */
 };
 
@@ -86,6 +91,7 @@ struct report_verdict {
 
 struct report_row {
 	const char *backend;
+	const char *load;           /* background load of the runs: "none", "cpu", "mem" */
 	uint64_t size;
 	unsigned procs;
 	unsigned revision;          /* --series: 1 for v1 ...; else 0 */
@@ -102,17 +108,63 @@ struct report_row {
 	double prev_change;         /* patched median / previous patched median - 1 */
 	struct mw_result prev_mw;
 	int prev_significant;
+	int change_point;           /* --series: a change of this cell starts at this revision */
 };
 
-enum report_table_kind { TABLE_MODES, TABLE_SIZES };
+/*
+ * Tables (reports/layout.c): per backend and load, a modes table at the
+ * chosen size, a sizes table for the fewest processes, then tables only
+ * for cells not yet shown (TABLE_CELLS: key "64MB 2p").  Every row's
+ * figures are printed once: a row of a sizes table whose figures are in
+ * an earlier table is a reference (shown_in = 1 + that table's index),
+ * printed as a pointer so the sizes still read in order.
+ */
+enum report_table_kind { TABLE_MODES, TABLE_SIZES, TABLE_CELLS };
 
 struct report_table {
 	enum report_table_kind kind;
 	const char *backend;
+	const char *load;           /* "none" unless the runs ran under stress-ng load */
 	uint64_t size;              /* TABLE_MODES: the VMA size */
 	unsigned procs;             /* TABLE_SIZES: the process count */
 	struct report_row **rows;
+	size_t *shown_in;           /* per row: 0, or 1 + the table that prints its figures */
 	size_t nr_rows;
+};
+
+/*
+ * The fio zram throughput suite (--suite fio), base against patched: one
+ * row per job (and load, and revision), each metric a median over the
+ * side's invocations (fio writes one line per job and invocation).
+ * Verdicts per metric with the same rule as the munmap rows; for them
+ * estimate = how many times better patched is (bandwidth and IOPS:
+ * patched/base; latency: base/patched) and change_pct is the change of
+ * the metric itself ((patched/base - 1) * 100), so +% is faster for
+ * bandwidth and IOPS and slower for latency; dir says which.
+ */
+enum report_fio_metric { FIO_BW, FIO_IOPS, FIO_LAT, NR_FIO_METRICS };
+
+struct report_fio_side {
+	size_t n;                   /* invocations with this job */
+	double *v[NR_FIO_METRICS];  /* per invocation, sorted */
+	double median[NR_FIO_METRICS], sd[NR_FIO_METRICS]; /* sd: sample standard deviation */
+};
+
+struct report_fio_row {
+	const char *job, *rw, *load;
+	unsigned revision;
+	struct report_fio_side base, patched;
+	struct report_verdict v[NR_FIO_METRICS];
+};
+
+/*
+ * What the lore header says about one side: distinct values among its
+ * runs' env records, comma-separated ("" when no run recorded it).
+ */
+enum report_fact {
+	FACT_CPU_MODEL, FACT_CPUS, FACT_ARCH, FACT_MEM, FACT_RUNS, FACT_FILL, FACT_RATIO,
+	FACT_THP, FACT_THP_ENABLED, FACT_ZRAM_COMP, FACT_ZSWAP_COMP, FACT_ZSWAP_POOL,
+	FACT_LOAD, NR_FACTS
 };
 
 /* An environment field whose values differ between (or within) the sides. */
@@ -128,12 +180,15 @@ struct report_who {
 	int is_label;
 	size_t runs;
 	char *kernels, *commits, *devices, *cpus;
+	char *facts[NR_FACTS];      /* FACT_MEM in GB ("7.8") */
 };
 
 struct report {
 	struct report_opts opts;
 	struct report_row *rows;
 	size_t nr_rows;
+	struct report_fio_row *fio;
+	size_t nr_fio;
 	struct report_table *tables;
 	size_t nr_tables;
 	struct report_env_diff *diffs;
@@ -160,6 +215,11 @@ struct report {
 int report_build(struct db *db, const struct report_opts *opts, struct report *r);
 void report_release(struct report *r);
 int report_write(const struct report *r, enum report_format fmt, FILE *out);
+/* Lays the rows out in tables (reports/layout.c); report_build calls it. */
+void report_layout(struct report *r);
+/* The fio rows (reports/fio.c): sels in pairs, [2k] base and [2k+1] patched of revision k. */
+int report_build_fio(struct db *db, const struct db_sel *sels, size_t nr, struct report *r);
+void report_fio_release(struct report *r);
 /* "lore" -> REPORT_LORE ...; -1 if unknown. */
 int report_parse_format(const char *s);
 
@@ -189,7 +249,24 @@ const char *report_method_test(const struct report *r, char *buf, size_t len);
 char **report_notes(const struct report *r);
 void report_free_notes(char **notes);
 
+/* "faster" / "slower" / "" : the mark of a verdict, in every format. */
+const char *report_mark(const struct report_verdict *v);
+/* Whether a double can be printed as a number (not inf/nan). */
+int report_finite(double x);
+/* "swaplab.zram.256M.1p.munmap_ms" (".load-cpu" before the metric under load). */
+const char *report_metric_name(const struct report_row *row, const char *metric, char *buf,
+			       size_t len);
+/* The side's (or every side's) facts as the lore header's four lines. */
+char *report_header_line(const struct report *r, int which);
+/* The summary paragraph of reply.eml and the HTML page (malloc'd). */
+char *report_summary(const struct report *r, const char *who);
+/* The method lines below the tables (malloc'd, NULL-terminated, at most four). */
+char **report_method_lines(const struct report *r);
+/* text wrapped to width after first, continuation lines indented; returns the lines. */
+size_t report_wrap(FILE *out, const char *first, const char *text, size_t indent, size_t width);
+/* The lore text, as reply.eml uses it (wrapped at 72 columns). */
 int report_write_lore(const struct report *r, FILE *out);
+int report_write_lkp(const struct report *r, FILE *out);
 int report_write_markdown(const struct report *r, FILE *out);
 int report_write_html(const struct report *r, FILE *out);
 int report_write_csv(const struct report *r, FILE *out);

@@ -14,4 +14,4 @@ skip_all() { echo "# SKIP $*"; exit 77; }
 need_root() { [ "$(id -u)" = 0 ] || skip_all "needs root"; }
 finish() { echo "1..$n"; [ "$failed" = 0 ]; }
 tmpdir=$(mktemp -d /tmp/swaplab-it.XXXXXX)
-trap 'rm -rf "$tmpdir"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$tmpdir"' EXIT
