@@ -248,6 +248,7 @@ static int write_reply(const struct report *r, const struct intake_revision *rev
 		       const struct pipeline_opts *o, const char *path, unsigned rounds)
 {
 	char *subject, *msgid, *author, *tmp = xstrfmt("%s.tmp", path), date[64], host[128];
+	char *who, *summary, *intro;
 	time_t now = time(NULL);
 	struct tm tm;
 	FILE *f;
@@ -278,11 +279,21 @@ static int write_reply(const struct report *r, const struct intake_revision *rev
 	fprintf(f, "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n"
 		   "Content-Transfer-Encoding: 8bit\n\n");
 	fprintf(f, "%s%s wrote:\n> %s\n\n", "", author ? author : "The author", subject);
-	fprintf(f, "The swaplab lab applied v%u of this series (%u patch%s) to its base,\n"
-		   "built both kernels with the same configuration and measured them on\n"
-		   "the same device with the same plan, interleaved base, patched, base,\n"
-		   "patched ... (%u boots each).\n\n", rev->version, rev->nr_patches,
-		rev->nr_patches == 1 ? "" : "es", rounds);
+	/* What a reader wants first, in one paragraph; then how, then the tables. */
+	who = xstrfmt("v%u", rev->version);
+	summary = report_summary(r, who);
+	report_wrap(f, "", summary, 0, 72);
+	free(summary);
+	free(who);
+	intro = xstrfmt("The swaplab lab applied v%u of this series (%u patch%s) to its base,"
+			" built both kernels with the same configuration and measured them on"
+			" the same device with the same plan, interleaved base, patched, base,"
+			" patched ... (%u boots each).", rev->version, rev->nr_patches,
+			rev->nr_patches == 1 ? "" : "es", rounds);
+	fputc('\n', f);
+	report_wrap(f, "", intro, 0, 72);
+	fputc('\n', f);
+	free(intro);
 	if (report_write(r, REPORT_LORE, f) < 0)
 		ret = -1;
 	if (fclose(f) != 0)
@@ -306,6 +317,7 @@ static int write_reports(struct db *db, const struct intake_revision *rev,
 	static const struct { enum report_format fmt; const char *name; } outs[] = {
 		{ REPORT_LORE, "report.txt" }, { REPORT_MARKDOWN, "report.md" },
 		{ REPORT_HTML, "report.html" }, { REPORT_JSON, "report.json" },
+		{ REPORT_LKP, "report.lkp" }, { REPORT_CSV, "report.csv" },
 	};
 	struct report_opts ro;
 	struct report r;

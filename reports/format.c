@@ -614,3 +614,13 @@ char **report_method_lines(const struct report *r)
 	free(buf);
 	return lines;
 }
+
+const char *report_fio_job(const struct report_fio_row *f, char *buf, size_t len)
+{
+	size_t l = strlen(f->job);
+
+	if (l > 4 && !strcmp(f->job + l - 4, ".fio"))
+		l -= 4;
+	snprintf(buf, len, "%.*s", (int)l, f->job);
+	return buf;
+}

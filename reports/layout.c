@@ -48,52 +48,72 @@ static struct report_table *new_table(struct report *r, enum report_table_kind k
 	return t;
 }
 
-/* Adds a cell's rows to the last table; a cell already shown becomes a reference. */
-static void add_cell(struct report *r, struct cell *c)
-{
-	struct report_table *t = &r->tables[r->nr_tables - 1];
-	size_t k;
+/*
+ * Tables are planned on a copy of the cells first (dry: only counted),
+ * so that of two layouts the one with fewer tables is made.
+ */
+struct plan {
+	struct report *r;
+	int dry;
+	size_t tables;              /* made (or counted) so far */
+};
 
-	for (k = 0; k < c->nrev; k++) {
-		t->rows[t->nr_rows] = &r->rows[c->row + k];
-		t->shown_in[t->nr_rows++] = c->shown;
-	}
-	if (!c->shown)
-		c->shown = r->nr_tables;
+static void open_table(struct plan *pl, enum report_table_kind kind, const struct cell *c,
+		       uint64_t size, unsigned procs)
+{
+	pl->tables++;
+	if (!pl->dry)
+		new_table(pl->r, kind, &pl->r->rows[c->row], size, procs);
 }
 
-static void layout_group(struct report *r, struct cell *cells, size_t n)
+/* Adds a cell's rows to the last table; a cell already shown becomes a reference. */
+static void add_cell(struct plan *pl, struct cell *c)
 {
-	size_t i, j, best = 0, best_np = 0, left;
-	unsigned pmin = cells[0].procs;
+	struct report *r = pl->r;
+	size_t k;
 
-	/* The chosen size: most process counts, the largest on a tie (cells sorted by size). */
-	for (i = 0; i < n; i = j) {
-		for (j = i; j < n && cells[j].size == cells[i].size; j++)
-			;
-		if (j - i >= best_np) {
-			best_np = j - i;
-			best = i;
+	if (!pl->dry) {
+		struct report_table *t = &r->tables[r->nr_tables - 1];
+
+		for (k = 0; k < c->nrev; k++) {
+			t->rows[t->nr_rows] = &r->rows[c->row + k];
+			t->shown_in[t->nr_rows++] = c->shown;
 		}
 	}
+	if (!c->shown)
+		c->shown = pl->dry ? pl->tables : r->nr_tables;
+}
+
+/* A modes table at the size of cells[from..from+n). */
+static void modes_table(struct plan *pl, struct cell *cells, size_t from, size_t n)
+{
+	size_t i;
+
+	open_table(pl, TABLE_MODES, &cells[from], cells[from].size, 0);
+	for (i = from; i < from + n; i++)
+		add_cell(pl, &cells[i]);
+}
+
+/* A sizes table for procs p: every cell with p processes (shown ones as references). */
+static void sizes_table(struct plan *pl, struct cell *cells, size_t n, unsigned p, int refs)
+{
+	size_t i, left = 0;
+
 	for (i = 0; i < n; i++)
-		if (cells[i].procs < pmin)
-			pmin = cells[i].procs;
-	if (best_np > 1) {
-		new_table(r, TABLE_MODES, &r->rows[cells[best].row], cells[best].size, 0);
-		for (i = best; i < best + best_np; i++)
-			add_cell(r, &cells[i]);
-	}
-	/* Sizes for the fewest processes, when it shows a cell not yet shown. */
-	for (i = 0, left = 0; i < n; i++)
-		left += cells[i].procs == pmin && !cells[i].shown;
-	if (left) {
-		new_table(r, TABLE_SIZES, &r->rows[cells[0].row], 0, pmin);
-		for (i = 0; i < n; i++)
-			if (cells[i].procs == pmin)
-				add_cell(r, &cells[i]);
-	}
-	/* The rest: a sizes table per process count with two or more cells left. */
+		left += cells[i].procs == p && !cells[i].shown;
+	if (!left)
+		return;
+	open_table(pl, TABLE_SIZES, &cells[0], 0, p);
+	for (i = 0; i < n; i++)
+		if (cells[i].procs == p && (refs || !cells[i].shown))
+			add_cell(pl, &cells[i]);
+}
+
+/* What is left: sizes tables for process counts with two or more cells, one table of the rest. */
+static void rest_tables(struct plan *pl, struct cell *cells, size_t n)
+{
+	size_t i, j, left;
+
 	for (;;) {
 		unsigned p = 0;
 		size_t count = 0;
@@ -112,20 +132,52 @@ static void layout_group(struct report *r, struct cell *cells, size_t n)
 		}
 		if (count < 2)
 			break;
-		new_table(r, TABLE_SIZES, &r->rows[cells[0].row], 0, p);
-		for (i = 0; i < n; i++)
-			if (!cells[i].shown && cells[i].procs == p)
-				add_cell(r, &cells[i]);
+		sizes_table(pl, cells, n, p, 0);
 	}
-	/* Single cells left over: one table, ordered by size then processes. */
 	for (i = 0, left = 0; i < n; i++)
 		left += !cells[i].shown;
 	if (left) {
-		new_table(r, TABLE_CELLS, &r->rows[cells[0].row], 0, 0);
+		open_table(pl, TABLE_CELLS, &cells[0], 0, 0);
 		for (i = 0; i < n; i++)
 			if (!cells[i].shown)
-				add_cell(r, &cells[i]);
+				add_cell(pl, &cells[i]);
 	}
+}
+
+/*
+ * Layout A (the seed's): modes at the chosen size, sizes for the fewest
+ * processes, the rest.  Layout B: a modes table for every size measured
+ * with several process counts, then the same.  B only when it needs
+ * fewer tables (a full grid of sizes and process counts).
+ */
+static void layout_group(struct report *r, struct cell *cells, size_t n, int b, int dry,
+			 size_t *count)
+{
+	struct plan pl = { r, dry, 0 };
+	size_t i, j, best = 0, best_np = 0;
+	unsigned pmin = cells[0].procs;
+
+	for (i = 0; i < n; i++) {
+		cells[i].shown = 0;
+		if (cells[i].procs < pmin)
+			pmin = cells[i].procs;
+	}
+	/* The chosen size: most process counts, the largest on a tie (cells sorted by size). */
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && cells[j].size == cells[i].size; j++)
+			;
+		if (b && j - i > 1)
+			modes_table(&pl, cells, i, j - i);
+		if (j - i >= best_np) {
+			best_np = j - i;
+			best = i;
+		}
+	}
+	if (!b && best_np > 1)
+		modes_table(&pl, cells, best, best_np);
+	sizes_table(&pl, cells, n, pmin, 1);
+	rest_tables(&pl, cells, n);
+	*count = pl.tables;
 }
 
 void report_layout(struct report *r)
@@ -154,7 +206,13 @@ void report_layout(struct report *r)
 			     i++)
 				c->nrev++;
 		}
-		layout_group(r, cells, n);
+		{
+			size_t a, b;
+
+			layout_group(r, cells, n, 0, 1, &a);
+			layout_group(r, cells, n, 1, 1, &b);
+			layout_group(r, cells, n, b < a, 0, &a);
+		}
 	}
 	free(cells);
 	/* Every row is printed with its figures exactly once. */

@@ -40,33 +40,35 @@ static double rsd(const double *v, size_t n)
 	return 100 * sqrt(ss / (double)(n - 1)) / mean;
 }
 
+/* A commit column: the value right-aligned in 10, then " ±  2%" or blank (6). */
 static void value(FILE *out, int have, double x, double sd)
 {
 	char num[32];
 
 	if (!have || !report_finite(x)) {
-		fprintf(out, "%16s     ", "");
+		fprintf(out, "%16s", "");
 		return;
 	}
-	if (fabs(x) >= 1e6)
+	if (fabs(x) >= 1e7)
 		snprintf(num, sizeof(num), "%.4g", x);
 	else
 		snprintf(num, sizeof(num), "%.2f", x);
-	if (sd >= 2 && report_finite(sd))
-		fprintf(out, "%11s \xc2\xb1%3.0f%%", num, sd);
+	if (sd >= 2 && sd < 1000 && report_finite(sd))
+		fprintf(out, "%10s \xc2\xb1%3.0f%%", num, sd);
 	else
-		fprintf(out, "%11s      ", num);
+		fprintf(out, "%10s      ", num);
 }
 
+/* "    143852 ±  2%     -30.2%     100424 ±  3%  will-it-scale.per_process_ops" */
 static void line(FILE *out, int hb, double b, double sdb, int hp, double p, double sdp,
 		 int hc, double change, const char *name)
 {
-	fputs("    ", out);
+	char chg[32] = "";
+
 	value(out, hb, b, sdb);
 	if (hc && report_finite(change))
-		fprintf(out, "  %+9.1f%%  ", change);
-	else
-		fprintf(out, "  %10s  ", "");
+		snprintf(chg, sizeof(chg), "%+.1f%%", change);
+	fprintf(out, "%11s ", chg);
 	value(out, hp, p, sdp);
 	fprintf(out, "  %s\n", name);
 }
@@ -83,7 +85,7 @@ int report_write_lkp(const struct report *r, FILE *out)
 	static const char *const fio_names[] = { "bw_MBps", "iops", "lat_us" };
 	static const double fio_units[] = { 1048576.0, 1, 1000 };
 	size_t i, m, marked = 0;
-	char name[192];
+	char name[192], job[128];
 
 	/* The marked rows, as the robot's mails open. */
 	for (i = 0; i < r->nr_rows; i++) {
@@ -102,7 +104,7 @@ int report_write_lkp(const struct report *r, FILE *out)
 				fprintf(out, "swaplab noticed a %+.1f%% %s of"
 					     " swaplab.fio.%s.%s\n", r->fio[i].v[m].change_pct,
 					r->fio[i].v[m].dir == DIR_FASTER ? "improvement" : "regression",
-					r->fio[i].job, fio_names[m]);
+					report_fio_job(&r->fio[i], job, sizeof(job)), fio_names[m]);
 				marked++;
 			}
 	if (!marked)
@@ -110,7 +112,7 @@ int report_write_lkp(const struct report *r, FILE *out)
 	fprintf(out, "\ncommit:\n  %.12s (\"%s\", base)\n  %.12s (\"%s\", %s)\n\n",
 		short_commit(&r->base), r->base.kernels, short_commit(pw), pw->kernels,
 		r->opts.series ? "latest revision" : "patched");
-	fprintf(out, "%20.12s %27.12s\n", short_commit(&r->base), short_commit(pw));
+	fprintf(out, "%16.16s %27.27s\n", short_commit(&r->base), short_commit(pw));
 	fputs("---------------- ---------------------------\n", out);
 	fputs("         %stddev     %change         %stddev\n", out);
 	fputs("             \\          |                \\\n", out);
@@ -148,7 +150,8 @@ int report_write_lkp(const struct report *r, FILE *out)
 			double sb = f->base.n > 1 ? 100 * f->base.sd[m] / f->base.median[m] : -1;
 			double sp = f->patched.n > 1 ? 100 * f->patched.sd[m] / f->patched.median[m] : -1;
 
-			snprintf(name, sizeof(name), "swaplab.fio.%s%s%s.%s", f->job,
+			snprintf(name, sizeof(name), "swaplab.fio.%s%s%s.%s",
+				 report_fio_job(f, job, sizeof(job)),
 				 strcmp(f->load, "none") ? ".load-" : "",
 				 strcmp(f->load, "none") ? f->load : "", fio_names[m]);
 			line(out, f->base.n > 0, f->base.median[m] / fio_units[m], sb, f->patched.n > 0,

@@ -248,7 +248,7 @@ static int group_has_after(const struct report *r, size_t from, size_t to, int *
 }
 
 /* One compact table per backend (and load): what munmap leaves to do. */
-static void after_table(const struct report *r, size_t from, size_t to, size_t no, FILE *out)
+static void after_table(const struct report *r, size_t from, size_t to, FILE *out)
 {
 	int series = !!r->opts.series, undrained = 0;
 	struct grid g = { 0 };
@@ -259,8 +259,8 @@ static void after_table(const struct report *r, size_t from, size_t to, size_t n
 
 	if (!group_has_after(r, from, to, &undrained))
 		return;
-	snprintf(title, sizeof(title), "Test %zu:", no);
-	text = xstrfmt("after munmap (%s%s%s%s): drain%s, CPU, peak pool, base -> patched",
+	snprintf(title, sizeof(title), "After munmap");
+	text = xstrfmt("(%s%s%s%s): drain%s, CPU, peak pool, base -> patched",
 		       first->backend,
 		       strcmp(first->load, "none") ? ", " : "",
 		       strcmp(first->load, "none") ? first->load : "",
@@ -308,7 +308,7 @@ static void after_table(const struct report *r, size_t from, size_t to, size_t n
 static const char *const fio_metric_names[] = { "MB/s", "IOPS", "lat us" };
 static const double fio_units[] = { 1048576.0, 1, 1000 };
 
-static void fio_table(const struct report *r, size_t no, FILE *out)
+static void fio_table(const struct report *r, FILE *out)
 {
 	struct grid g = { 0 };
 	char title[32];
@@ -316,9 +316,9 @@ static void fio_table(const struct report *r, size_t no, FILE *out)
 	int series = !!r->opts.series;
 	const char *head[] = { "job", "rev", "Base", "Patched", "Change", "" };
 
-	snprintf(title, sizeof(title), "Test %zu:", no);
-	report_wrap(out, title, "fio on zram (bench --suite fio): median over boots of each"
-		    " job's bandwidth, IOPS and mean latency", 2, LORE_WIDTH);
+	snprintf(title, sizeof(title), "fio on zram");
+	report_wrap(out, title, "(bench --suite fio): median over boots of each job's"
+		    " bandwidth, IOPS and mean latency", 2, LORE_WIDTH);
 	fputc('\n', out);
 	g.cols = 6;
 	g.lead = 6;
@@ -329,13 +329,10 @@ static void fio_table(const struct report *r, size_t no, FILE *out)
 		const struct report_fio_row *f = &r->fio[i];
 
 		for (m = 0; m < NR_FIO_METRICS; m++) {
-			char k[96], rev[16], b[32], p[32], chg[32], mark[16];
+			char k[256], rev[16], b[32], p[32], chg[32], mark[16], job[128];
 			const char *v[6] = { k, rev, b, p, chg, mark };
-			size_t jl = strlen(f->job);
 
-			if (jl > 4 && !strcmp(f->job + jl - 4, ".fio"))
-				jl -= 4;
-			snprintf(k, sizeof(k), "%.*s%s%s %s", (int)jl, f->job,
+			snprintf(k, sizeof(k), "%s%s%s %s", report_fio_job(f, job, sizeof(job)),
 				 strcmp(f->load, "none") ? "/" : "",
 				 strcmp(f->load, "none") ? f->load : "", fio_metric_names[m]);
 			snprintf(rev, sizeof(rev), "v%u", f->revision);
@@ -364,7 +361,7 @@ static void fio_table(const struct report *r, size_t no, FILE *out)
 int report_write_lore(const struct report *r, FILE *out)
 {
 	char **lines;
-	size_t i, t = 0, no = 0;
+	size_t i, t = 0;
 
 	for (i = 0; i < 4; i++) {
 		char *h = report_header_line(r, (int)i);
@@ -386,7 +383,7 @@ int report_write_lore(const struct report *r, FILE *out)
 		     t++) {
 			char title[256], first[32];
 
-			snprintf(first, sizeof(first), "Test %zu:", ++no);
+			snprintf(first, sizeof(first), "Test %zu:", t + 1);
 			report_wrap(out, first, report_table_title(r, &r->tables[t], title, sizeof(title)),
 				    2, LORE_WIDTH);
 			fputc('\n', out);
@@ -397,11 +394,11 @@ int report_write_lore(const struct report *r, FILE *out)
 			int u = 0;
 
 			if (group_has_after(r, from, i, &u))
-				after_table(r, from, i, ++no, out);
+				after_table(r, from, i, out);
 		}
 	}
 	if (r->nr_fio)
-		fio_table(r, ++no, out);
+		fio_table(r, out);
 	lines = report_method_lines(r);
 	for (i = 0; lines[i]; i++) {
 		fprintf(out, "%s\n", lines[i]);

@@ -256,6 +256,8 @@ int report_finite(double x);
 /* "swaplab.zram.256M.1p.munmap_ms" (".load-cpu" before the metric under load). */
 const char *report_metric_name(const struct report_row *row, const char *metric, char *buf,
 			       size_t len);
+/* The fio job's name without ".fio" ("seqread"). */
+const char *report_fio_job(const struct report_fio_row *f, char *buf, size_t len);
 /* The side's (or every side's) facts as the lore header's four lines. */
 char *report_header_line(const struct report *r, int which);
 /* The summary paragraph of reply.eml and the HTML page (malloc'd). */

@@ -25,7 +25,8 @@ static void usage_report(FILE *f)
 		"\n"
 		"   --db FILE          results database (default %s)\n"
 		"   --backend NAME     only zram or only zswap\n"
-		"   --format FORMAT    lore (default: plain text for a cover letter), markdown,\n"
+		"   --format FORMAT    lore (default: plain text for a cover letter), lkp (the\n"
+		"                      kernel test robot's layout), markdown,\n"
 		"                      html (self-contained page with plots), csv, json\n"
 		"   --figure mean|max  a multi-process run's figure: the mean of its processes'\n"
 		"                      munmap() latencies (default) or the slowest process's\n"
@@ -71,7 +72,7 @@ int cmd_report(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case OPT_FORMAT:
 			if ((format = report_parse_format(optarg)) < 0)
-				die("report: --format must be lore, markdown, html, csv or json, not '%s'",
+				die("report: --format must be lore, lkp, markdown, html, csv or json, not '%s'",
 				    optarg);
 			break;
 		case OPT_FIGURE:
