@@ -156,11 +156,17 @@ char **report_notes(const struct report *r)
 				  series ? "" : " n = runs base/patched."));
 	note(&ns, xstrfmt("%s; '-' where the samples are too small for that level.",
 			  report_method_ci(r, ci, sizeof(ci))));
-	note(&ns, xstrfmt("* = significant: %s.", report_method_test(r, test, sizeof(test))));
+	note(&ns, xstrfmt("faster / slower: the mark of a row whose change is significant (%s;"
+			  " %s, %s), whose interval excludes 1 and whose change is at least %g%%;"
+			  " Change = patched vs base time, negative = faster. %s.",
+			  r->method ? r->method : "Mann-Whitney U",
+			  r->correction ? r->correction : "no multiplicity correction",
+			  report_method_test(r, test, sizeof(test)), r->opts.min_effect_pct,
+			  "An unmarked row says why in the markdown, HTML, CSV and JSON forms"));
 	if (series)
 		note(&ns, xstrfmt("vs prev: this revision's Patched median against the previous"
-				  " revision's (+ = slower, a regression); * = significant by the"
-				  " same test."));
+				  " revision's, as a change of time (+ = slower, like Change); faster"
+				  " / slower when significant by the same test."));
 	if (r->any_env_diff)
 		note(&ns, xstrfmt("! = the runs' environments differ beyond the kernel (listed"
 				  " below): compare with care."));
