@@ -384,13 +384,13 @@ static const char *const sql_text[ST__COUNT] = {
 		" ORDER BY c.backend, coalesce(r.load, 'none'), c.size_bytes, c.procs, c.run_id",
 	[ST_ENVS_LABEL] =
 		"SELECT r.id, r.uuid, l.name, d.name, d.kind, kb.release, kb.version, kb.kind,"
-		" kb.commit_sha, kb.config_fingerprint, r.env_json"
+		" kb.commit_sha, kb.config_fingerprint, r.env_json, r.started"
 		" FROM label l JOIN run r ON r.label_id = l.id JOIN device d ON d.id = r.device_id"
 		" JOIN kernel_build kb ON kb.id = r.kernel_build_id"
 		" WHERE l.name = ?1 ORDER BY r.id",
 	[ST_ENVS_REV] =
 		"SELECT r.id, r.uuid, l.name, d.name, d.kind, kb.release, kb.version, kb.kind,"
-		" kb.commit_sha, kb.config_fingerprint, r.env_json"
+		" kb.commit_sha, kb.config_fingerprint, r.env_json, r.started"
 		" FROM series s JOIN revision rv ON rv.series_id = s.id"
 		" JOIN kernel_build kb ON kb.revision_id = rv.id"
 		" JOIN run r ON r.kernel_build_id = kb.id"

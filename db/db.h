@@ -160,6 +160,7 @@ struct db_run_env {
 	char *uuid, *label, *device, *device_kind, *kernel_release, *kernel_version;
 	char *kind, *commit, *config_fingerprint;
 	char *env_json;          /* the env line exactly as imported */
+	char *started;           /* the env's "started" (ISO 8601 UTC): the run order */
 };
 int db_run_envs(struct db *db, const struct db_sel *sel, struct db_run_env **out,
 		size_t *nr);

@@ -380,6 +380,7 @@ int db_run_envs(struct db *db, const struct db_sel *sel, struct db_run_env **out
 		e->commit = db_col_strdup(st, 8);
 		e->config_fingerprint = db_col_strdup(st, 9);
 		e->env_json = db_col_strdup(st, 10);
+		e->started = db_col_strdup(st, 11);
 	}
 	if (rc != SQLITE_DONE) {
 		db_run_env_free(v, n);
@@ -406,6 +407,7 @@ void db_run_env_free(struct db_run_env *e, size_t nr)
 		free(e[i].commit);
 		free(e[i].config_fingerprint);
 		free(e[i].env_json);
+		free(e[i].started);
 	}
 	free(e);
 }

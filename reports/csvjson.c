@@ -369,8 +369,18 @@ int report_write_json(const struct report *r, FILE *out)
 			json_num(out, "prev_p", "%.6g", row->prev_mw.p);
 			fprintf(out, ",\"prev_significant\":%s", row->prev_significant ? "true" : "false");
 		}
-		if (r->opts.series)
-			fprintf(out, ",\"change_point\":%s", row->change_point ? "true" : "false");
+		if (row->has_prev) {
+			fputs(",\"prev_verdict\":", out);
+			json_verdict(out, &row->prev_v);
+		}
+		if (row->cp.starts) {
+			fprintf(out, ",\"change_point\":{\"direction\":\"%s\",\"from\":%u",
+				dir_name(row->cp.dir), row->cp.from);
+			json_num(out, "change_pct", "%.4f", row->cp.change_pct);
+			json_num(out, "p", "%.6g", row->cp.p);
+			json_num(out, "p_adj", "%.6g", row->cp.p_adj);
+			fputc('}', out);
+		}
 		fprintf(out, "}%s\n", i + 1 < r->nr_rows ? "," : "");
 	}
 	fputs("],\"tables\":[\n", out);

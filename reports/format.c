@@ -97,21 +97,17 @@ const char *report_row_key(const struct report_table *t, const struct report_row
 
 const char *report_method_ci(const struct report *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "%g%% CI: Hodges-Lehmann interval of the Base/Patched ratio,"
-		 " from inverting the Mann-Whitney U test on log times (distribution-free)",
-		 100 * (1 - r->opts.alpha));
+	snprintf(buf, len, "%.4g%% CI of the Base/Patched ratio from the same t test (level"
+		 " 1 - R*alpha/m after %s: %zu of %zu rows marked)",
+		 100 * r->ci_level, r->correction, r->nr_marks, r->nr_tests);
 	return buf;
 }
 
 const char *report_method_test(const struct report *r, char *buf, size_t len)
 {
-	const char *how = r->any_exact && r->any_approx
-				  ? "exact null distribution for small samples without ties,"
-				    " else normal approximation with tie and continuity correction"
-			  : r->any_exact ? "exact null distribution"
-					 : "normal approximation with tie and continuity correction";
-
-	snprintf(buf, len, "Mann-Whitney U test, two-sided, alpha = %g (%s)", r->opts.alpha, how);
+	snprintf(buf, len, "alpha = %g after %s, |change| >= %g%%; %s (at least %d"
+		 " invocations a side), two-sided", r->opts.alpha, r->correction,
+		 r->opts.min_effect_pct > 0 ? r->opts.min_effect_pct : 0, r->method, REPORT_MIN_INV);
 	return buf;
 }
 
@@ -206,6 +202,13 @@ char **report_notes(const struct report *r)
 		free(dev);
 		free(cpu);
 	}
+	for (i = 0; i < r->nr_warnings; i++)
+		note(&ns, xstrdup(r->warnings[i]));
+	for (i = 0; i < r->nr_mde; i++)
+		if (r->mde[i].pct > 0)
+			note(&ns, xstrfmt("%s: changes under %.1f%% would not be seen with %zu"
+					  " invocations a side (%g%% power).", r->mde[i].backend,
+					  r->mde[i].pct, r->mde[i].inv, 100 * REPORT_POWER));
 	for (i = 0; i < r->nr_diffs; i++) {
 		const struct report_env_diff *d = &r->diffs[i];
 

@@ -606,7 +606,7 @@ static void across_revisions(const struct report *r, FILE *out)
 			if (x->patched.n)
 				line_point(pl, pos, x->patched.median / 1e6, x->patched.q1 / 1e6,
 					   x->patched.q3 / 1e6);
-			if (x->change_point && p.vline == 0) {
+			if (x->cp.starts && p.vline == 0) {
 				p.vline = pos - 0.5;
 				snprintf(p.vlabel, sizeof(p.vlabel), "change at v%u", x->revision);
 			}
@@ -696,10 +696,10 @@ static void write_table(const struct report *r, const struct report_table *t, si
 			fprintf(out, "<span class=\"why\">%s</span>", v->why_unmarked);
 		fprintf(out, "%s</td>", (row->flags & ROW_ENV_DIFFERS) ? " !" : "");
 		if (series) {
-			if (row->has_prev && report_finite(row->prev_change))
-				fprintf(out, "<td class=\"num%s\">%+.1f%%%s</td>",
-					row->prev_significant ? (row->prev_change > 0 ? " slower" : " faster") : "",
-					100 * row->prev_change, row->change_point ? " (change)" : "");
+			if (row->has_prev && report_finite(row->prev_v.change_pct))
+				fprintf(out, "<td class=\"num %s\">%+.1f%% %s%s</td>",
+					dir_class(row->prev_v.dir), row->prev_v.change_pct,
+					report_mark(&row->prev_v), row->cp.starts ? " (change starts)" : "");
 			else
 				fputs("<td></td>", out);
 		}

@@ -201,10 +201,10 @@ static void main_table(const struct report *r, const struct report_table *t, FIL
 
 			snprintf(rev, sizeof(rev), "v%u", row->revision);
 			prev[0] = '\0';
-			if (row->has_prev && report_finite(row->prev_change))
-				snprintf(prev, sizeof(prev), "%+.1f%%%s%s", 100 * row->prev_change,
-					 row->prev_significant ? (row->prev_change > 0 ? " slower" : " faster") : "",
-					 row->change_point ? " <" : "");
+			if (row->has_prev && report_finite(row->prev_v.change_pct))
+				snprintf(prev, sizeof(prev), "%+.1f%%%s%s%s", row->prev_v.change_pct,
+					 *report_mark(&row->prev_v) ? " " : "", report_mark(&row->prev_v),
+					 row->cp.starts ? " <" : "");
 			grid_row(&g, v);
 		} else {
 			const char *v[7] = { k, base, patched, sp, chg, ci, mark };

@@ -109,10 +109,10 @@ int report_write_markdown(const struct report *r, FILE *out)
 			fprintf(out, " %s |", sp);
 			md_verdict(out, &row->v, row->compared, !!(row->flags & ROW_ENV_DIFFERS));
 			if (series) {
-				if (row->has_prev && report_finite(row->prev_change))
-					fprintf(out, " %+.1f%%%s%s |", 100 * row->prev_change,
-						row->prev_significant ? (row->prev_change > 0 ? " slower" : " faster") : "",
-						row->change_point ? " (change point)" : "");
+				if (row->has_prev && report_finite(row->prev_v.change_pct))
+					fprintf(out, " %+.1f%% %s%s |", row->prev_v.change_pct,
+						report_mark(&row->prev_v),
+						row->cp.starts ? " (a change starts here)" : "");
 				else
 					fputs(" |", out);
 			}

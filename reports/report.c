@@ -354,7 +354,7 @@ static void fill_side(struct side_data *s, const char *backend, const char *load
 		      unsigned procs, enum report_figure fig, struct report_side *out)
 {
 	size_t i, n, first;
-	double *slow, *drain, *cpu, *peak;
+	double *slow, *drain, *cpu, *peak, *tmp;
 
 	memset(out, 0, sizeof(*out));
 	out->comp = "";
@@ -392,6 +392,33 @@ static void fill_side(struct side_data *s, const char *backend, const char *load
 		else if (strcmp(out->comp, c->comp))
 			out->comp = "*";
 	}
+	/*
+	 * Per invocation (the cell's runs come grouped by run id): the median
+	 * of its positive figures.  Repeats inside one boot sharpen that
+	 * boot's figure; they are not independent evidence about the kernel.
+	 */
+	tmp = xmalloc(n * sizeof(*tmp));
+	out->inv = xmalloc(n * sizeof(*out->inv));
+	out->inv_run = xmalloc(n * sizeof(*out->inv_run));
+	for (i = first; i < first + n;) {
+		size_t j = i, k = 0;
+
+		while (j < first + n && s->cells[j].run_id == s->cells[i].run_id) {
+			double f = out->v[j - first];
+
+			if (f > 0 && isfinite(f))
+				tmp[k++] = f;
+			else
+				out->n_nonpos++;
+			j++;
+		}
+		if (k) {
+			out->inv[out->n_inv] = stats_median(tmp, k);
+			out->inv_run[out->n_inv++] = s->cells[i].run_id;
+		}
+		i = j;
+	}
+	free(tmp);
 	stats_sort(out->v, out->n);
 	out->median = stats_quantile_sorted(out->v, out->n, 0.5);
 	out->q1 = stats_quantile_sorted(out->v, out->n, 0.25);
@@ -459,53 +486,264 @@ static void collect_keys(const struct side_data *sides, size_t nr, const char *b
 	*nr_out = w;
 }
 
-static void compare_row(struct report *r, struct report_row *row)
+/* ---- decisions (struct report_verdict) ---- */
+
+/* The run (invocation) of a side with this id; envs are ordered by id. */
+static const struct db_run_env *env_of(const struct side_data *s, int64_t id)
 {
-	row->compared = row->base.n && row->patched.n;
-	if (!row->compared)
-		return;
-	row->speedup = row->base.median / row->patched.median;
-	stats_mann_whitney(row->base.v, row->base.n, row->patched.v, row->patched.n, &row->mw);
-	row->significant = row->mw.p <= r->opts.alpha;
-	stats_ratio_ci(row->base.v, row->base.n, row->patched.v, row->patched.n, r->opts.alpha,
-		       &row->ci);
-	if (row->mw.exact)
-		r->any_exact = 1;
+	size_t lo = 0, hi = s->nr_envs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->envs[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->nr_envs && s->envs[lo].id == id ? &s->envs[lo] : NULL;
+}
+
+static const char *env_device(const struct side_data *s, int64_t id)
+{
+	const struct db_run_env *e = env_of(s, id);
+
+	return e ? e->device : "";
+}
+
+/* Run order: started, then id (the import order) for equal times. */
+static int before(const struct db_run_env *a, const struct db_run_env *b)
+{
+	int c = strcmp(a->started, b->started);
+
+	return c ? c < 0 : a->id < b->id;
+}
+
+/* A comparison waiting for its family's adjustment. */
+struct test {
+	struct report_verdict *v;
+	struct stats_cmp cmp;
+	const char *backend;        /* for the minimum detectable effect; NULL: not counted */
+};
+
+struct family {
+	struct test *t;
+	size_t n, alloc;
+};
+
+static const char *const WHY_FEW = "fewer than 3 invocations a side";
+static const char *const WHY_FEW_BLOCKS = "too few invocations on a device running both sides";
+static const char *const WHY_FLAT = "no spread between invocations to test against";
+static const char *const WHY_NONPOS = "no positive times";
+static const char *const WHY_NS = "not significant";
+static const char *const WHY_SMALL = "below the minimum effect";
+
+/*
+ * Compares side x (base; or the previous revision) with side y on their
+ * log invocation figures, blocked by device when a device ran both
+ * sides; the test joins fam when it can be made.  Returns whether the
+ * invocations came from more than one block.
+ */
+static int compare(const struct report_side *x, const struct side_data *sx,
+		   const struct report_side *y, const struct side_data *sy,
+		   struct report_verdict *v, struct family *fam, const char *backend)
+{
+	size_t n = x->n_inv + y->n_inv, i, j, nd = 0;
+	double *val;
+	int *side, shared = 0, blocked = 0;
+	unsigned *block;
+	const char **dev;
+	struct test t;
+
+	memset(v, 0, sizeof(*v));
+	v->inv_base = x->n_inv;
+	v->inv_patched = y->n_inv;
+	v->p = v->p_adj = 1;
+	if (!x->n || !y->n)
+		return 0;
+	if (!x->n_inv || !y->n_inv) {
+		v->why_unmarked = WHY_NONPOS;
+		return 0;
+	}
+	val = xmalloc(n * sizeof(*val));
+	side = xmalloc(n * sizeof(*side));
+	block = xmalloc(n * sizeof(*block));
+	dev = xmalloc(n * sizeof(*dev));
+	for (i = 0; i < n; i++) {
+		int s = i >= x->n_inv;
+		size_t k = s ? i - x->n_inv : i;
+		const char *d = s ? env_device(sy, y->inv_run[k]) : env_device(sx, x->inv_run[k]);
+
+		val[i] = log(s ? y->inv[k] : x->inv[k]);
+		side[i] = s;
+		for (j = 0; j < nd && strcmp(dev[j], d); j++)
+			;
+		if (j == nd)
+			dev[nd++] = d;
+		block[i] = (unsigned)j;
+	}
+	/* Blocks only when some device ran both sides (else the devices are the sides). */
+	for (j = 0; j < nd && !shared; j++) {
+		int has[2] = { 0, 0 };
+
+		for (i = 0; i < n; i++)
+			if (block[i] == j)
+				has[side[i]] = 1;
+		shared = has[0] && has[1];
+	}
+	if (!shared || nd == 1)
+		memset(block, 0, n * sizeof(*block));
 	else
-		r->any_approx = 1;
-	if (!row->ci.ok)
-		r->any_small = 1;
+		blocked = 1;
+	memset(&t, 0, sizeof(t));
+	stats_blocked_t(val, side, block, n, &t.cmp);
+	if (t.cmp.blocks)
+		v->estimate = exp(t.cmp.d);
+	v->change_pct = v->estimate > 0 ? (1 / v->estimate - 1) * 100 : 0;
+	if (x->n_inv < REPORT_MIN_INV || y->n_inv < REPORT_MIN_INV)
+		v->why_unmarked = WHY_FEW;
+	else if (t.cmp.no_spread)
+		v->why_unmarked = WHY_FLAT;
+	else if (!t.cmp.ok || t.cmp.n_x < REPORT_MIN_INV || t.cmp.n_y < REPORT_MIN_INV)
+		v->why_unmarked = WHY_FEW_BLOCKS;
+	else {
+		v->p = t.cmp.p;
+		t.v = v;
+		t.backend = backend;
+		ALLOC_GROW(fam->t, fam->n + 1, fam->alloc);
+		fam->t[fam->n++] = t;
+	}
+	free(val);
+	free(side);
+	free(block);
+	free(dev);
+	return blocked;
 }
 
 /*
- * The verdict from the per-run test, for a row the statistics left
- * unfilled (estimate 0): the formatters' contract holds either way.
+ * One family's marks: Benjamini-Hochberg over its p-values, every
+ * interval at level 1 - R alpha / m (R marks among m tests) so that an
+ * interval excludes 1 exactly for the marked rows, then the minimum
+ * effect.  Returns the interval level.
  */
-static void verdict_fallback(struct report *r, struct report_row *row)
+static double decide(struct family *fam, double alpha, double min_effect, size_t *marks)
 {
-	struct report_verdict *v = &row->v;
+	double *p = xmalloc((fam->n + 1) * sizeof(*p)), level, a_ci;
+	size_t i, R = 0;
 
-	if (!row->compared || v->estimate > 0)
+	for (i = 0; i < fam->n; i++)
+		p[i] = fam->t[i].cmp.p;
+	stats_bh_adjust(p, fam->n, p);
+	for (i = 0; i < fam->n; i++)
+		R += p[i] <= alpha;
+	a_ci = (double)(R ? R : 1) * alpha / (double)(fam->n ? fam->n : 1);
+	level = 1 - a_ci;
+	for (i = 0; i < fam->n; i++) {
+		struct report_verdict *v = fam->t[i].v;
+		double lo, hi;
+
+		stats_cmp_interval(&fam->t[i].cmp, a_ci, &lo, &hi);
+		v->p_adj = p[i];
+		v->ci_ok = 1;
+		v->lo = exp(lo);
+		v->hi = exp(hi);
+		v->significant = p[i] <= alpha && (v->lo > 1 || v->hi < 1);
+		if (!v->significant)
+			v->why_unmarked = WHY_NS;
+		else if (fabs(v->change_pct) < min_effect)
+			v->why_unmarked = WHY_SMALL;
+		else
+			v->dir = v->estimate > 1 ? DIR_FASTER : DIR_SLOWER;
+		assert(v->lo <= v->estimate && v->estimate <= v->hi);
+		assert(v->dir == DIR_NONE || (v->significant && v->ci_ok &&
+					      (v->dir == DIR_FASTER ? v->lo > 1 : v->hi < 1)));
+		assert(!v->significant || v->dir != DIR_NONE || fabs(v->change_pct) < min_effect);
+		assert((v->dir == DIR_NONE) == (v->why_unmarked != NULL));
+		*marks += v->dir != DIR_NONE;
+	}
+	free(p);
+	return level;
+}
+
+/* The legacy row fields, kept equal to the verdict for the formatters not yet on it. */
+static void legacy_fields(struct report *r, struct report_row *row)
+{
+	const struct report_verdict *v = &row->v;
+
+	if (!row->compared)
 		return;
-	v->inv_base = row->base.n;
-	v->inv_patched = row->patched.n;
-	v->estimate = row->speedup;
-	v->change_pct = (1 / row->speedup - 1) * 100;
-	v->lo = row->ci.lo;
-	v->hi = row->ci.hi;
-	v->ci_ok = row->ci.ok && row->ci.lo <= v->estimate && v->estimate <= row->ci.hi;
-	v->p = v->p_adj = row->mw.p;
-	v->significant = row->significant;
-	if (!v->significant)
-		v->why_unmarked = v->ci_ok ? "not significant" : "too few runs for an interval";
-	else if (!v->ci_ok || (v->lo <= 1 && v->hi >= 1))
-		v->why_unmarked = "interval holds 1";
-	else if (fabs(v->change_pct) < r->opts.min_effect_pct)
-		v->why_unmarked = "below the minimum effect";
-	else
-		v->dir = v->lo > 1 ? DIR_FASTER : DIR_SLOWER;
-	if (!r->method)
-		r->method = "Mann-Whitney U on per-run figures";
+	row->speedup = v->estimate > 0 ? v->estimate : 0;
+	memset(&row->ci, 0, sizeof(row->ci));
+	row->ci.ok = v->ci_ok;
+	row->ci.lo = v->lo;
+	row->ci.hi = v->hi;
+	row->ci.hl = row->speedup;
+	memset(&row->mw, 0, sizeof(row->mw));
+	row->mw.p = v->p_adj;
+	row->significant = v->dir != DIR_NONE;
+	if (!v->ci_ok)
+		r->any_small = 1;
+	if (row->has_prev) {
+		row->prev_change = row->prev_v.estimate > 0 ? 1 / row->prev_v.estimate - 1 : 0;
+		memset(&row->prev_mw, 0, sizeof(row->prev_mw));
+		row->prev_mw.p = row->prev_v.p_adj;
+		row->prev_significant = row->prev_v.dir != DIR_NONE;
+	}
+}
+
+/*
+ * Smallest change each backend's data could show: the tests' pooled
+ * residual spread (log scale) at the typical invocations a side, for
+ * REPORT_POWER at alpha, one block.
+ */
+static void fill_mde(struct report *r, const struct family *fam)
+{
+	size_t i, j;
+
+	for (i = 0; i < fam->n; i++) {
+		const char *b = fam->t[i].backend;
+		double ss = 0, df = 0;
+		size_t *inv, ni = 0, typical, k;
+		struct report_mde *m;
+
+		if (!b)
+			continue;
+		for (j = 0; j < r->nr_mde && strcmp(r->mde[j].backend, b); j++)
+			;
+		if (j < r->nr_mde)
+			continue;
+		inv = xmalloc(fam->n * sizeof(*inv));
+		for (k = 0; k < fam->n; k++) {
+			const struct test *t = &fam->t[k];
+
+			if (!t->backend || strcmp(t->backend, b))
+				continue;
+			ss += t->cmp.df * t->cmp.s * t->cmp.s;
+			df += t->cmp.df;
+			inv[ni++] = t->cmp.n_x < t->cmp.n_y ? t->cmp.n_x : t->cmp.n_y;
+		}
+		/* the median of the rows' smaller side (lower middle) */
+		for (k = 1; k < ni; k++)
+			for (j = k; j > 0 && inv[j - 1] > inv[j]; j--) {
+				size_t x = inv[j];
+
+				inv[j] = inv[j - 1];
+				inv[j - 1] = x;
+			}
+		typical = inv[(ni - 1) / 2];
+		free(inv);
+		r->mde = xrealloc(r->mde, (r->nr_mde + 1) * sizeof(*r->mde));
+		m = &r->mde[r->nr_mde++];
+		m->backend = b;
+		m->inv = typical;
+		m->pct = 0;
+		if (df > 0 && typical >= 2) {
+			double s = sqrt(ss / df), se = s * sqrt(2.0 / (double)typical);
+			double lambda = stats_t_mde(2.0 * (double)typical - 2, r->opts.alpha, REPORT_POWER);
+
+			m->pct = (exp(lambda * se) - 1) * 100;
+		}
+	}
 }
 
 static void flag_row(struct report *r, struct report_row *row)
@@ -533,6 +771,242 @@ static void flag_row(struct report *r, struct report_row *row)
 	for (i = 0; i < r->nr_diffs; i++)
 		if (!r->diffs[i].backend || !strcmp(r->diffs[i].backend, row->backend))
 			row->flags |= ROW_ENV_DIFFERS;
+}
+
+/* ---- run order, kernels, change points ---- */
+
+static void add_warning(struct report *r, char *w)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_warnings; i++)
+		if (!strcmp(r->warnings[i], w)) {
+			free(w);
+			return;
+		}
+	r->warnings = xrealloc(r->warnings, (r->nr_warnings + 1) * sizeof(*r->warnings));
+	r->warnings[r->nr_warnings++] = w;
+}
+
+static char *row_name(const struct report_row *row)
+{
+	char sz[32], mode[32];
+
+	return xstrfmt("%s %s %s", row->backend, report_size(row->size, sz, sizeof(sz)),
+		       report_mode(row->procs, mode, sizeof(mode)));
+}
+
+/* The side's invocations of this row mix kernel releases or commits: a warning. */
+static int mixed_kernels(struct report *r, const struct report_row *row,
+			 const struct report_side *x, const struct side_data *s)
+{
+	struct strset k = { 0 };
+	size_t i;
+	int mixed;
+
+	for (i = 0; i < x->n_inv; i++) {
+		const struct db_run_env *e = env_of(s, x->inv_run[i]);
+
+		if (e) {
+			char *v = xstrfmt("%s%s%.12s%s", e->kernel_release, *e->commit ? " (" : "",
+					  e->commit, *e->commit ? ")" : "");
+
+			strset_add(&k, v);
+			free(v);
+		}
+	}
+	mixed = k.n > 1;
+	if (mixed) {
+		char *kernels = strset_join(&k), *name = row_name(row);
+
+		add_warning(r, xstrfmt("%s mixes kernels (%s rows such as %s): %s", s->name,
+				       row->backend, name, kernels));
+		free(kernels);
+		free(name);
+	}
+	strset_clear(&k);
+	return mixed;
+}
+
+/*
+ * Flags a row whose base and patched invocations were not interleaved
+ * (one side's all ran before the other's), or whose sides mix kernels.
+ */
+static void check_order(struct report *r, struct report_row *row, const struct side_data *sb,
+			const struct side_data *sp)
+{
+	const struct db_run_env *fb = NULL, *lb = NULL, *fp = NULL, *lp = NULL;
+	size_t i;
+
+	if (mixed_kernels(r, row, &row->base, sb) | mixed_kernels(r, row, &row->patched, sp)) {
+		row->flags |= ROW_MIXED_KERNELS;
+		r->any_mixed_kernels = 1;
+	}
+	/* With one invocation a side the order says nothing the count does not. */
+	if (row->base.n_inv < 2 || row->patched.n_inv < 2)
+		return;
+	for (i = 0; i < row->base.n_inv; i++) {
+		const struct db_run_env *e = env_of(sb, row->base.inv_run[i]);
+
+		if (e && (!fb || before(e, fb)))
+			fb = e;
+		if (e && (!lb || before(lb, e)))
+			lb = e;
+	}
+	for (i = 0; i < row->patched.n_inv; i++) {
+		const struct db_run_env *e = env_of(sp, row->patched.inv_run[i]);
+
+		if (e && (!fp || before(e, fp)))
+			fp = e;
+		if (e && (!lp || before(lp, e)))
+			lp = e;
+	}
+	if (fb && fp && (before(lb, fp) || before(lp, fb))) {
+		row->flags |= ROW_NOT_INTERLEAVED;
+		r->any_not_interleaved = 1;
+	}
+}
+
+static void order_warnings(struct report *r)
+{
+	size_t i, n = 0;
+	char *first = NULL;
+
+	for (i = 0; i < r->nr_rows; i++)
+		if (r->rows[i].flags & ROW_NOT_INTERLEAVED)
+			if (!n++)
+				first = row_name(&r->rows[i]);
+	if (!n)
+		return;
+	add_warning(r, xstrfmt("Not interleaved (%zu row%s, e.g. %s): one side's invocations"
+			       " all ran before the other's, so a drift of the device over time"
+			       " cannot be told from the change.", n, n == 1 ? "" : "s", first));
+	free(first);
+}
+
+/* A test of one segment of a cell's series, waiting for the family's adjustment. */
+struct cp_test {
+	struct report_row *row;     /* the revision the change would start at */
+	unsigned from;              /* the first revision of the segment before */
+	double p, pct;
+	int big;                    /* |pct| >= the minimum effect */
+};
+
+struct cp_family {
+	struct cp_test *t;
+	size_t n, alloc;
+};
+
+static double median_of(const double *v, size_t n)
+{
+	double *c = xmalloc(n * sizeof(*c)), m;
+
+	memcpy(c, v, n * sizeof(*c));
+	m = stats_median(c, n);
+	free(c);
+	return m;
+}
+
+/* FNV-1a: a seed per cell and segment, so a report is reproducible. */
+static unsigned long long cp_seed(const struct report_row *row, size_t start)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	const char *p;
+
+	for (p = row->backend; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ row->size) * 1099511628211ULL;
+	h = (h ^ row->procs) * 1099511628211ULL;
+	return (h ^ start) * 1099511628211ULL;
+}
+
+#define CP_PERMS 999
+
+/*
+ * E-divisive on groups [s, e) of one cell's series: the best boundary,
+ * its permutation p-value, and the change between the segments on either
+ * side of it; recursing into both while significant and large enough.
+ */
+static void cp_segment(struct cp_family *fam, struct report_row **rows, const double *val,
+		       const size_t *off, const size_t *sizes, size_t s, size_t e, double alpha,
+		       double min_effect)
+{
+	struct stats_cp cp;
+	struct cp_test t;
+	size_t at;
+
+	if (e - s < 2 ||
+	    stats_edivisive(val + off[s], sizes + s, e - s, CP_PERMS, cp_seed(rows[s], s), &cp))
+		return;
+	at = s + cp.at;
+	t.row = rows[at];
+	t.from = rows[s]->revision;
+	t.p = cp.p;
+	t.pct = (exp(median_of(val + off[at], off[e] - off[at]) -
+		     median_of(val + off[s], off[at] - off[s])) - 1) * 100;
+	t.big = fabs(t.pct) >= min_effect;
+	ALLOC_GROW(fam->t, fam->n + 1, fam->alloc);
+	fam->t[fam->n++] = t;
+	if (t.p > alpha || !t.big)
+		return;
+	cp_segment(fam, rows, val, off, sizes, s, at, alpha, min_effect);
+	cp_segment(fam, rows, val, off, sizes, at, e, alpha, min_effect);
+}
+
+/* --series: change points of every cell's series of Patched figures. */
+static void change_points(struct report *r, size_t nr_keys, size_t nrev, double min_effect)
+{
+	struct cp_family fam = { 0 };
+	size_t i, k, j;
+	double *p;
+
+	for (i = 0; i < nr_keys; i++) {
+		struct report_row **rows = xmalloc(nrev * sizeof(*rows));
+		size_t *sizes = xmalloc(nrev * sizeof(*sizes)), *off = xmalloc((nrev + 1) * sizeof(*off));
+		size_t K = 0, n = 0;
+		double *val;
+
+		for (k = 0; k < nrev; k++)
+			n += r->rows[i * nrev + k].patched.n_inv;
+		val = xmalloc((n ? n : 1) * sizeof(*val));
+		n = 0;
+		for (k = 0; k < nrev; k++) {
+			struct report_row *row = &r->rows[i * nrev + k];
+
+			if (!row->patched.n_inv)
+				continue;
+			rows[K] = row;
+			off[K] = n;
+			sizes[K++] = row->patched.n_inv;
+			for (j = 0; j < row->patched.n_inv; j++)
+				val[n++] = log(row->patched.inv[j]);
+		}
+		off[K] = n;
+		cp_segment(&fam, rows, val, off, sizes, 0, K, r->opts.alpha, min_effect);
+		free(rows);
+		free(sizes);
+		free(off);
+		free(val);
+	}
+	p = xmalloc((fam.n + 1) * sizeof(*p));
+	for (i = 0; i < fam.n; i++)
+		p[i] = fam.t[i].p;
+	stats_bh_adjust(p, fam.n, p);
+	for (i = 0; i < fam.n; i++) {
+		struct cp_test *t = &fam.t[i];
+		struct report_change *c = &t->row->cp;
+
+		if (p[i] > r->opts.alpha || !t->big)
+			continue;
+		c->starts = 1;
+		c->dir = t->pct > 0 ? DIR_SLOWER : DIR_FASTER;
+		c->change_pct = t->pct;
+		c->from = t->from;
+		c->p = t->p;
+		c->p_adj = p[i];
+	}
+	free(p);
+	free(fam.t);
 }
 
 /* ---- building ---- */
@@ -579,12 +1053,18 @@ int report_build(struct db *db, const struct report_opts *opts, struct report *r
 	struct side_data *sides = NULL;   /* [0] base (non-series); pairs otherwise */
 	size_t nr_sides = 0, nr_keys = 0, i, k, nrev;
 	struct cell_key *keys = NULL;
+	struct family fam = { 0 }, prev_fam = { 0 };
+	double min_effect;
 	int ret = -1;
 
 	memset(r, 0, sizeof(*r));
 	r->opts = *opts;
 	if (!(r->opts.alpha > 0 && r->opts.alpha < 0.5))
 		r->opts.alpha = 0.05;
+	if (r->opts.min_effect_pct == 0 || isnan(r->opts.min_effect_pct))
+		r->opts.min_effect_pct = REPORT_MIN_EFFECT_DEFAULT;
+	min_effect = r->opts.min_effect_pct > 0 ? r->opts.min_effect_pct : 0;
+	r->correction = "Benjamini-Hochberg";
 	if (!opts->series && (!opts->base || !opts->patched))
 		return error("a report needs --base LABEL and --patched LABEL (or --series NAME)");
 	if (opts->series && opts->patched)
@@ -673,20 +1153,32 @@ int report_build(struct db *db, const struct report_opts *opts, struct report *r
 				  keys[i].procs, opts->figure, &row->patched);
 			row->base.comp = report_intern(r, row->base.comp);
 			row->patched.comp = report_intern(r, row->patched.comp);
-			compare_row(r, row);
+			row->compared = row->base.n && row->patched.n;
+			r->blocked |= compare(&row->base, &sides[2 * k], &row->patched, &sides[2 * k + 1],
+					      &row->v, &fam, row->backend);
+			check_order(r, row, &sides[2 * k], &sides[2 * k + 1]);
 			if (k && row->patched.n && row[-1].patched.n) {
 				row->has_prev = 1;
-				row->prev_change = row->patched.median / row[-1].patched.median - 1;
-				stats_mann_whitney(row->patched.v, row->patched.n, row[-1].patched.v,
-						   row[-1].patched.n, &row->prev_mw);
-				row->prev_significant = row->prev_mw.p <= r->opts.alpha;
+				r->blocked |= compare(&row[-1].patched, &sides[2 * k - 1], &row->patched,
+						      &sides[2 * k + 1], &row->prev_v, &prev_fam, NULL);
 			}
 		}
 	}
-	for (i = 0; i < r->nr_rows; i++) {
-		flag_row(r, &r->rows[i]);
-		verdict_fallback(r, &r->rows[i]);
+	r->nr_tests = fam.n;
+	r->ci_level = decide(&fam, r->opts.alpha, min_effect, &r->nr_marks);
+	{
+		size_t prev_marks = 0;
+
+		r->prev_ci_level = decide(&prev_fam, r->opts.alpha, min_effect, &prev_marks);
 	}
+	fill_mde(r, &fam);
+	if (opts->series)
+		change_points(r, nr_keys, nrev, min_effect);
+	for (i = 0; i < r->nr_rows; i++) {
+		legacy_fields(r, &r->rows[i]);
+		flag_row(r, &r->rows[i]);
+	}
+	order_warnings(r);
 	{
 		struct db_sel *sels = xcalloc(nr_sides, sizeof(*sels));
 
@@ -705,7 +1197,13 @@ int report_build(struct db *db, const struct report_opts *opts, struct report *r
 	for (k = 0; k < nrev; k++)
 		who(&sides[2 * k + 1], &r->patched[k]);
 	ret = 0;
+	r->method = r->blocked ? "t test on log per-invocation medians, blocked by device"
+			       : "t test on log per-invocation medians";
+	if (opts->series)
+		r->cp_method = "E-divisive (energy statistic, permutation test)";
 out:
+	free(fam.t);
+	free(prev_fam.t);
 	for (i = 0; i < nr_sides; i++)
 		free_side(&sides[i]);
 	free(sides);
@@ -720,9 +1218,19 @@ void report_release(struct report *r)
 	size_t i;
 
 	for (i = 0; i < r->nr_rows; i++) {
-		free(r->rows[i].base.v);
-		free(r->rows[i].patched.v);
+		struct report_side *sd[2] = { &r->rows[i].base, &r->rows[i].patched };
+		int k;
+
+		for (k = 0; k < 2; k++) {
+			free(sd[k]->v);
+			free(sd[k]->inv);
+			free(sd[k]->inv_run);
+		}
 	}
+	free(r->mde);
+	for (i = 0; i < r->nr_warnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
 	free(r->rows);
 	for (i = 0; i < r->nr_tables; i++) {
 		free(r->tables[i].rows);

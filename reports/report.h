@@ -15,9 +15,14 @@
  *
  * A row compares one cell (backend, VMA size, processes): the per-run
  * figure is the mean of the cell's processes' munmap() times (or the
- * slowest process's, REPORT_FIGURE_MAX); the row's figure is the median
- * over runs; speedup = base median / patched median, with the
- * Hodges-Lehmann interval and Mann-Whitney U test of reports/stats.h.
+ * slowest process's, REPORT_FIGURE_MAX); the sides' figures shown are
+ * medians over runs.  The decision (struct report_verdict) is made on
+ * invocations: each invocation's figure is the median of its runs, and
+ * the sides' log invocation figures are compared by the blocked t test
+ * of reports/stats.h (blocks: the devices; one block when one device ran
+ * everything, i.e. Student's two-sample t test), the marks of a report
+ * controlled together by Benjamini-Hochberg.  docs/reports.md explains
+ * the method and why.
  */
 #ifndef SWAPLAB_REPORT_H
 #define SWAPLAB_REPORT_H
@@ -39,8 +44,14 @@ struct report_opts {
 	const char *backend;        /* only this backend (NULL: all) */
 	enum report_figure figure;
 	double alpha;               /* significance level, 0.05 by default */
-	double min_effect_pct;      /* smaller significant changes are not marked */
+	double min_effect_pct;      /* smaller significant changes are not marked;
+				     * 0: REPORT_MIN_EFFECT_DEFAULT, < 0: none */
 };
+
+#define REPORT_MIN_EFFECT_DEFAULT 2.0 /* percent */
+/* Invocations a side needs for a test, an interval and a mark. */
+#define REPORT_MIN_INV 3
+#define REPORT_POWER 0.8            /* of the minimum detectable effect */
 
 /* One side of a row: one label's (or revision's) runs of one cell. */
 struct report_side {
@@ -53,6 +64,11 @@ struct report_side {
 	size_t n_peak;
 	double peak_median;         /* bytes: highest backend memory, barrier to drain end */
 	const char *comp;           /* compressor of the backend ("" unknown, "*" mixed) */
+	/* Invocations (run rows, i.e. boots) with runs of this cell, by run id. */
+	size_t n_inv;
+	double *inv;                /* each one's figure (ns): the median of its runs */
+	int64_t *inv_run;           /* its run id */
+	size_t n_nonpos;            /* runs whose figure is not positive (left out of inv) */
 };
 
 /* Row flags. */
@@ -62,7 +78,8 @@ struct report_side {
 #define ROW_MIXED_KERNELS (1 << 3)  /* a side mixes kernel releases or commits */
 
 /*
- * The decision on one row, made on invocations (one boot, one bench run:
+ * The decision on one row (and, with --series, on a revision against the
+ * previous one: row->prev_v), made on invocations (one boot, one bench run:
  * a run row of the database), not on the runs inside them.  The contract
  * between the statistics (reports/report.c, reports/stats.c) and every
  * formatter: a formatter prints these fields and decides nothing itself.
@@ -74,6 +91,15 @@ struct report_side {
  *   - dir == DIR_NONE and significant means |change| < min_effect;
  *   - why_unmarked is set exactly when a row has no mark but has data
  *     (too few invocations, below the minimum effect, not significant).
+ *   - with ci_ok, significant if and only if the interval excludes 1: the
+ *     interval's level is the report's ci_level (prev_ci_level for
+ *     prev_v), 1 - R alpha / m after Benjamini-Hochberg made R marks
+ *     among m tests (the false coverage-statement rate intervals of
+ *     Benjamini & Yekutieli), so mark and interval never disagree.
+ *
+ * The test takes blocks (stats_blocked_t): today the invocations' device,
+ * so boards of a LAVA farm are compared within themselves (issue 16);
+ * pairing rounds would be another block key.
  */
 enum report_dir { DIR_NONE = 0, DIR_FASTER, DIR_SLOWER };
 
@@ -105,10 +131,25 @@ struct report_row {
 	int flags;
 	/* --series: this revision's patched runs against the previous revision's. */
 	int has_prev;
-	double prev_change;         /* patched median / previous patched median - 1 */
-	struct mw_result prev_mw;
-	int prev_significant;
-	int change_point;           /* --series: a change of this cell starts at this revision */
+	double prev_change;         /* prev_v's change_pct / 100 (legacy) */
+	struct mw_result prev_mw;   /* legacy: p = prev_v.p_adj */
+	int prev_significant;       /* legacy: prev_v.dir != DIR_NONE */
+	/* estimate = previous / this revision's Patched (> 1: this one is faster) */
+	struct report_verdict prev_v;
+	/*
+	 * --series: where this cell's series of Patched figures changed
+	 * (E-divisive over the revisions' log invocation figures, permutation
+	 * test, minimum magnitude opts.min_effect_pct; p-values adjusted by
+	 * Benjamini-Hochberg over every such test of the report).  Set on the
+	 * row of the revision the change started at.
+	 */
+	struct report_change {
+		int starts;             /* a change starts at this revision */
+		enum report_dir dir;    /* SLOWER: figures went up from this revision on */
+		double change_pct;      /* median after vs before, percent (+ = slower) */
+		unsigned from;          /* the revision the segment before started at */
+		double p, p_adj;
+	} cp;
 };
 
 /*
@@ -201,12 +242,23 @@ struct report {
 	int any_drain, any_cpu, any_undrained, any_exact, any_approx, any_small;
 	int any_env_diff;
 	/* How the marks were made, for every format's method lines. */
-	const char *method;         /* e.g. "Mann-Whitney U on per-boot medians" */
-	const char *correction;     /* e.g. "Holm" or "Benjamini-Hochberg" */
-	/* Smallest change each backend's data could have shown (80% power at
-	 * alpha), percent; 0 when unknown.  Index: the backend's first row. */
+	const char *method;         /* e.g. "t test on log per-invocation medians" */
+	const char *correction;     /* "Benjamini-Hochberg" */
+	const char *cp_method;      /* --series: how change points are found */
+	double ci_level;            /* of every row's interval (see report_verdict) */
+	double prev_ci_level;       /* of the prev_v intervals */
+	size_t nr_tests, nr_marks;  /* rows tested (the family) and marked */
+	int blocked;                /* some row was compared within devices (blocks) */
+	/* Smallest change each backend's data could have shown (REPORT_POWER at
+	 * alpha, unadjusted: the most favourable case), percent, from the
+	 * rows' pooled residual spread at the typical invocations per side
+	 * (inv); 0 when unknown (no row could be tested).  In row order. */
 	struct report_mde { const char *backend; double pct; size_t inv; } *mde;
 	size_t nr_mde;
+	/* Sentences for the footer: runs not interleaved, sides mixing kernels. */
+	char **warnings;
+	size_t nr_warnings;
+	int any_not_interleaved, any_mixed_kernels;
 	char **strs;                /* backend and compressor names the rows point to */
 	size_t nr_strs;
 };

@@ -1,14 +1,21 @@
 /*
  * reports/stats.c - medians, the Mann-Whitney U test and the
- * Hodges-Lehmann ratio interval for the speedup reports (see stats.h).
+ * Hodges-Lehmann ratio interval, the blocked t test with its interval,
+ * power and minimum detectable effect, the Benjamini-Hochberg adjustment
+ * and E-divisive change points, for the speedup reports (see stats.h).
  *
- * The exact null distribution of U is the coefficient list of the
+ * The exact null distribution of U (no ties) is the coefficient list of the
  * Gaussian binomial [n+m choose n]_q, built by multiplying and dividing
  * polynomials with integer coefficients held in doubles; it is exact
  * while C(n+m, n) < 2^53, which stats_mw_exact_ok() checks.  Order
  * statistics of the n*m pairwise differences are found by bisection over
  * the ordered bit patterns of doubles, counting in O(n+m) per step, so
- * large samples never materialise n*m values.
+ * large samples never materialise n*m values.  With ties and small
+ * samples the distribution of the midrank sum is counted exactly.
+ *
+ * Student's t distribution comes from the regularized incomplete beta
+ * function (continued fraction); its quantiles by bisection, so a test
+ * and the interval that inverts it use the same function.
  */
 #include "reports/stats.h"
 #include "common/util.h"
@@ -249,17 +256,54 @@ static int cmp_tagged(const void *a, const void *b)
 	return cmp_double(&((const struct tagged *)a)->v, &((const struct tagged *)b)->v);
 }
 
+/*
+ * The exact two-sided p-value of a rank sum with ties: the null
+ * distribution of the sum of n of the N (doubled, so integer) midranks,
+ * counted by choosing elements one at a time (cnt[k][s]: ways to pick k
+ * of the elements seen so far with doubled rank sum s).  N <= 100 and
+ * C(N, n) below 2^51 keep it small and exact.
+ */
+static double mw_exact_tied_p(const unsigned *r2, size_t N, size_t n, unsigned long obs)
+{
+	size_t e, k, top = 0, s;
+	double *cnt, lower = 0, upper = 0, total = 0, p;
+
+	for (e = 0; e < N; e++)
+		top += r2[e];
+	cnt = xcalloc((n + 1) * (top + 1), sizeof(*cnt));
+	cnt[0] = 1;
+	for (e = 0; e < N; e++)
+		for (k = (e + 1 < n ? e + 1 : n); k >= 1; k--)
+			for (s = top; s >= r2[e]; s--)
+				cnt[k * (top + 1) + s] += cnt[(k - 1) * (top + 1) + s - r2[e]];
+	for (s = 0; s <= top; s++) {
+		double c = cnt[n * (top + 1) + s];
+
+		total += c;
+		if (s <= obs)
+			lower += c;
+		if (s >= obs)
+			upper += c;
+	}
+	free(cnt);
+	p = 2 * (lower < upper ? lower : upper) / total;
+	return p > 1 ? 1 : p;
+}
+
 int stats_mann_whitney(const double *x, size_t n, const double *y, size_t m,
 		       struct mw_result *r)
 {
 	size_t N = n + m, i, j;
 	struct tagged *t;
+	unsigned *r2;
+	unsigned long r2x = 0;
 	double rank_x = 0, tie_sum = 0, mu, var;
 
 	memset(r, 0, sizeof(*r));
 	if (!n || !m)
 		return -1;
 	t = xmalloc(N * sizeof(*t));
+	r2 = xmalloc(N * sizeof(*r2));
 	for (i = 0; i < n; i++)
 		t[i] = (struct tagged){ x[i], 1 };
 	for (j = 0; j < m; j++)
@@ -277,9 +321,13 @@ int stats_mann_whitney(const double *x, size_t n, const double *y, size_t m,
 			r->ties = 1;
 			tie_sum += len * len * len - len;
 		}
-		for (size_t k = i; k < j; k++)
-			if (t[k].from_x)
+		for (size_t k = i; k < j; k++) {
+			r2[k] = (unsigned)(i + 1 + j);
+			if (t[k].from_x) {
 				rank_x += rank;
+				r2x += r2[k];
+			}
+		}
 	}
 	free(t);
 	r->u = rank_x - (double)n * (double)(n + 1) / 2;
@@ -287,7 +335,11 @@ int stats_mann_whitney(const double *x, size_t n, const double *y, size_t m,
 	var = (double)n * (double)m / 12 *
 	      ((double)(N + 1) - tie_sum / ((double)N * (double)(N - 1)));
 	r->sigma = var > 0 ? sqrt(var) : 0;
-	if (!r->ties && stats_mw_exact_ok(n, m)) {
+	if (r->ties && N <= 100 && stats_mw_exact_ok(n, m)) {
+		/* Ties at small n: the exact permutation distribution of the midranks. */
+		r->exact = 1;
+		r->p = mw_exact_tied_p(r2, N, n, r2x);
+	} else if (!r->ties && stats_mw_exact_ok(n, m)) {
 		/* p = 2 min(P(U <= u), P(U >= u)), from the exact frequencies. */
 		double *c = mw_counts(n, m), total = 0, lower = 0, upper = 0;
 		size_t top = n * m, k, u = (size_t)r->u;
@@ -312,6 +364,7 @@ int stats_mann_whitney(const double *x, size_t n, const double *y, size_t m,
 			r->p = erfc(r->z / M_SQRT2);
 		}
 	}
+	free(r2);
 	if (r->p > 1)
 		r->p = 1;
 	return 0;
@@ -441,7 +494,8 @@ int stats_ratio_ci(const double *x, size_t n, const double *y, size_t m, double 
 		return -1;
 	}
 	stats_mann_whitney(x, n, y, m, &mw);
-	if (mw.exact) {
+	/* With ties the order statistics of the differences tie too: the approximate bound. */
+	if (mw.exact && !mw.ties) {
 		crit = stats_mw_critical(n, m, alpha);
 		ci->exact = 1;
 	} else {
@@ -463,5 +517,438 @@ int stats_ratio_ci(const double *x, size_t n, const double *y, size_t m, double 
 	free(d.d);
 	free(lx);
 	free(ly);
+	return 0;
+}
+
+/* ---- Student's t ---- */
+
+/* Continued fraction of the regularized incomplete beta function (modified Lentz). */
+static double betacf(double a, double b, double x)
+{
+	const double tiny = 1e-300;
+	double c = 1, d = 1 - (a + b) * x / (a + 1), h;
+	int m;
+
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1 / d;
+	h = d;
+	for (m = 1; m <= 100000; m++) {
+		double m2 = 2.0 * m, aa, del;
+
+		aa = m * (b - m) * x / ((a - 1 + m2) * (a + m2));
+		d = 1 + aa * d;
+		c = 1 + aa / c;
+		d = 1 / (fabs(d) < tiny ? tiny : d);
+		c = fabs(c) < tiny ? tiny : c;
+		h *= d * c;
+		aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1 + m2));
+		d = 1 + aa * d;
+		c = 1 + aa / c;
+		d = 1 / (fabs(d) < tiny ? tiny : d);
+		c = fabs(c) < tiny ? tiny : c;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1) < 1e-16)
+			break;
+	}
+	return h;
+}
+
+/* I_x(a, b), the regularized incomplete beta function. */
+static double betai(double a, double b, double x)
+{
+	double front;
+
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x));
+	/* The fraction converges fast on the side of the mean; use the symmetry beyond. */
+	if (x < (a + 1) / (a + b + 2))
+		return front * betacf(a, b, x) / a;
+	return 1 - front * betacf(b, a, 1 - x) / b;
+}
+
+double stats_t_sf2(double t, double df)
+{
+	assert(df > 0);
+	if (isnan(t))
+		return 1;
+	if (isinf(t))
+		return 0;
+	/* P(|T| >= t) = I_{df/(df+t^2)}(df/2, 1/2) */
+	return betai(df / 2, 0.5, df / (df + t * t));
+}
+
+double stats_t_upper(double p, double df)
+{
+	double lo = 0, hi = 1;
+	int i;
+
+	assert(p > 0 && p < 0.5 && df > 0);
+	while (stats_t_sf2(hi, df) / 2 > p)
+		hi *= 2;
+	for (i = 0; i < 200 && hi - lo > 1e-15 * hi; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (stats_t_sf2(mid, df) / 2 > p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+/* ---- the blocked comparison ---- */
+
+struct cellsum {
+	size_t n;
+	double mean, ss;
+};
+
+int stats_blocked_t(const double *v, const int *side, const unsigned *block, size_t n,
+		    struct stats_cmp *r)
+{
+	unsigned *ids;
+	struct cellsum *c;  /* [2 * b + side] */
+	size_t i, b, nb = 0;
+	double W = 0, dw = 0, ss = 0, scale = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (!n)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (side[i] != 0 && side[i] != 1)
+			return -1;
+	ids = xmalloc(n * sizeof(*ids));
+	for (i = 0; i < n; i++) {
+		for (b = 0; b < nb && ids[b] != block[i]; b++)
+			;
+		if (b == nb)
+			ids[nb++] = block[i];
+	}
+	c = xcalloc(2 * nb, sizeof(*c));
+	/* Two passes: means, then sums of squares about them (no cancellation). */
+	for (i = 0; i < n; i++) {
+		for (b = 0; ids[b] != block[i]; b++)
+			;
+		c[2 * b + side[i]].n++;
+		c[2 * b + side[i]].mean += v[i];
+		if (fabs(v[i]) > scale)
+			scale = fabs(v[i]);
+	}
+	for (b = 0; b < 2 * nb; b++)
+		if (c[b].n)
+			c[b].mean /= (double)c[b].n;
+	for (i = 0; i < n; i++) {
+		struct cellsum *cs;
+
+		for (b = 0; ids[b] != block[i]; b++)
+			;
+		cs = &c[2 * b + side[i]];
+		cs->ss += (v[i] - cs->mean) * (v[i] - cs->mean);
+	}
+	for (b = 0; b < nb; b++) {
+		const struct cellsum *x = &c[2 * b], *y = &c[2 * b + 1];
+		double w;
+
+		ss += x->ss + y->ss;
+		if (!x->n || !y->n)
+			continue;
+		w = (double)x->n * (double)y->n / (double)(x->n + y->n);
+		W += w;
+		dw += w * (x->mean - y->mean);
+		r->n_x += x->n;
+		r->n_y += y->n;
+		r->blocks++;
+	}
+	if (W > 0) {
+		r->d = dw / W;
+		/* The interaction: how far each block's difference is from the common one. */
+		for (b = 0; b < nb; b++) {
+			const struct cellsum *x = &c[2 * b], *y = &c[2 * b + 1];
+
+			if (x->n && y->n) {
+				double w = (double)x->n * (double)y->n / (double)(x->n + y->n);
+				double e = x->mean - y->mean - r->d;
+
+				ss += w * e * e;
+			}
+		}
+		r->df = (double)n - (double)nb - 1;
+	}
+	if (W > 0 && r->df >= 1) {
+		double s2 = ss / r->df;
+
+		/*
+		 * Values that agree to 1 part in 10^9 of their magnitude (identical
+		 * figures, or rounding of them) leave no spread to test against.
+		 */
+		if (s2 <= 1e-18 * (scale > 1 ? scale * scale : 1)) {
+			r->no_spread = 1;
+		} else {
+			r->s = sqrt(s2);
+			r->se = sqrt(s2 / W);
+			r->t = r->d / r->se;
+			r->p = stats_t_sf2(r->t, r->df);
+			r->ok = 1;
+		}
+	}
+	free(c);
+	free(ids);
+	return 0;
+}
+
+void stats_cmp_interval(const struct stats_cmp *r, double alpha, double *lo, double *hi)
+{
+	double q;
+
+	assert(r->ok && alpha > 0 && alpha < 1);
+	q = stats_t_upper(alpha / 2, r->df);
+	*lo = r->d - q * r->se;
+	*hi = r->d + q * r->se;
+}
+
+/* ---- power ---- */
+
+static double normal_cdf(double x)
+{
+	return 0.5 * erfc(-x / M_SQRT2);
+}
+
+double stats_t_power(double lambda, double df, double alpha)
+{
+	/*
+	 * T' = (Z + lambda) / S with S = sqrt(V / df), V ~ chi^2(df):
+	 * power = E_S[ Phi(lambda - c S) + Phi(-lambda - c S) ], c the critical
+	 * value.  S has density 2 (df/2)^(df/2) / Gamma(df/2) s^(df-1) e^(-df s^2 / 2),
+	 * mean ~1 and sd ~1/sqrt(2 df): Simpson's rule over 12 sd either side.
+	 */
+	const int steps = 4000;
+	double c = stats_t_upper(alpha / 2, df), half = 12 / sqrt(2 * df);
+	double a = 1 - half > 0 ? 1 - half : 0, b = 1 + half, h = (b - a) / steps, sum = 0;
+	double k = M_LN2 + df / 2 * log(df / 2) - lgamma(df / 2);
+	int i;
+
+	for (i = 0; i <= steps; i++) {
+		double s = a + i * h, f, w = i == 0 || i == steps ? 1 : i % 2 ? 4 : 2;
+
+		if (s <= 0)
+			f = df == 1 ? exp(k) : 0;
+		else
+			f = exp(k + (df - 1) * log(s) - df * s * s / 2);
+		sum += w * f * (normal_cdf(lambda - c * s) + normal_cdf(-lambda - c * s));
+	}
+	sum *= h / 3;
+	return sum > 1 ? 1 : sum;
+}
+
+double stats_t_mde(double df, double alpha, double power)
+{
+	double lo = 0, hi = 1;
+	int i;
+
+	assert(power > alpha && power < 1);
+	while (stats_t_power(hi, df, alpha) < power)
+		hi *= 2;
+	for (i = 0; i < 60; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (stats_t_power(mid, df, alpha) < power)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hi;
+}
+
+/* ---- Benjamini-Hochberg ---- */
+
+struct ranked {
+	double p;
+	size_t i;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->p != y->p)
+		return x->p < y->p ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+void stats_bh_adjust(const double *p, size_t n, double *adj)
+{
+	struct ranked *r;
+	double run = 1;
+	size_t k;
+
+	if (!n)
+		return;
+	r = xmalloc(n * sizeof(*r));
+	for (k = 0; k < n; k++)
+		r[k] = (struct ranked){ p[k], k };
+	qsort(r, n, sizeof(*r), cmp_ranked);
+	/* From the largest p down: the running minimum of n p_(k) / k. */
+	for (k = n; k-- > 0;) {
+		double a = r[k].p * (double)n / (double)(k + 1);
+
+		if (a < run)
+			run = a;
+		adj[r[k].i] = run;
+	}
+	free(r);
+}
+
+/* ---- E-divisive ---- */
+
+/* splitmix64: the permutations' stream (seeded by the caller: reproducible). */
+static unsigned long long mix_next(unsigned long long *s)
+{
+	unsigned long long z = (*s += 0x9E3779B97F4A7C15ULL);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+/*
+ * max over tau of Q(tau) when value i belongs to group lab[i]; dist is
+ * the n x n matrix of |v_i - v_j|, S a K x K scratch matrix.
+ */
+static double cp_max(const double *dist, const unsigned *lab, size_t n, const size_t *sizes,
+		     size_t K, double *S, size_t *at)
+{
+	size_t i, j, a, b, tau, nL = 0, N = 0;
+	double best = -INFINITY;
+
+	memset(S, 0, K * K * sizeof(*S));
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++) {
+			S[lab[i] * K + lab[j]] += dist[i * n + j];
+			if (lab[i] != lab[j])
+				S[lab[j] * K + lab[i]] += dist[i * n + j];
+		}
+	/* S[a][b] (a != b): sum over pairs across a and b; S[a][a]: pairs inside a. */
+	for (a = 0; a < K; a++)
+		N += sizes[a];
+	for (tau = 1; tau < K; tau++) {
+		double LL = 0, RR = 0, LR = 0, e, q;
+		size_t nR;
+
+		nL += sizes[tau - 1];
+		nR = N - nL;
+		for (a = 0; a < K; a++)
+			for (b = a; b < K; b++) {
+				double s = S[a * K + b];
+
+				if (b < tau)
+					LL += s;
+				else if (a >= tau)
+					RR += s;
+				else
+					LR += s;
+			}
+		e = 2 * LR / ((double)nL * (double)nR);
+		if (nL > 1)
+			e -= LL / ((double)nL * (double)(nL - 1) / 2);
+		if (nR > 1)
+			e -= RR / ((double)nR * (double)(nR - 1) / 2);
+		q = (double)nL * (double)nR / (double)N * e;
+		if (q > best) {
+			best = q;
+			*at = tau;
+		}
+	}
+	return best;
+}
+
+/* The next arrangement of a multiset in lexicographic order; 0 after the last. */
+static int next_arrangement(unsigned *v, size_t n)
+{
+	size_t i, j;
+
+	if (n < 2)
+		return 0;
+	for (i = n - 1; i > 0 && v[i - 1] >= v[i]; i--)
+		;
+	if (!i)
+		return 0;
+	for (j = n - 1; v[j] <= v[i - 1]; j--)
+		;
+	unsigned t = v[i - 1];
+	v[i - 1] = v[j];
+	v[j] = t;
+	for (j = n - 1; i < j; i++, j--) {
+		t = v[i];
+		v[i] = v[j];
+		v[j] = t;
+	}
+	return 1;
+}
+
+int stats_edivisive(const double *v, const size_t *sizes, size_t K, unsigned perms,
+		    unsigned long long seed, struct stats_cp *r)
+{
+	size_t n = 0, i, j, k, at;
+	double *dist, *S, q, arrangements = 1, tol;
+	unsigned *lab;
+	unsigned long long hits = 0, total = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (K < 2)
+		return -1;
+	for (k = 0; k < K; k++) {
+		if (!sizes[k])
+			return -1;
+		/* multinomial n! / prod sizes!, built as a product of binomials */
+		for (i = 1; i <= sizes[k]; i++)
+			arrangements = arrangements * (double)(n + i) / (double)i;
+		n += sizes[k];
+	}
+	dist = xmalloc(n * n * sizeof(*dist));
+	S = xmalloc(K * K * sizeof(*S));
+	lab = xmalloc(n * sizeof(*lab));
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			dist[i * n + j] = fabs(v[i] - v[j]);
+	for (k = 0, i = 0; k < K; k++)
+		for (j = 0; j < sizes[k]; j++)
+			lab[i++] = (unsigned)k;
+	r->q = cp_max(dist, lab, n, sizes, K, S, &r->at);
+	/* Ties in the maximum count as "at least as large" (rounding of equal sums). */
+	tol = 1e-12 * (fabs(r->q) > 1e-300 ? fabs(r->q) : 1e-300);
+	if (arrangements <= STATS_CP_EXACT) {
+		/* lab is the smallest arrangement (sorted): walk them all, this one included. */
+		r->exact = 1;
+		do {
+			q = cp_max(dist, lab, n, sizes, K, S, &at);
+			hits += q >= r->q - tol;
+			total++;
+		} while (next_arrangement(lab, n));
+		r->p = (double)hits / (double)total;
+	} else {
+		unsigned long long s = seed;
+		unsigned t;
+
+		for (t = 0; t < perms; t++) {
+			for (i = n; i > 1; i--) {
+				size_t x = (size_t)(mix_next(&s) % i);
+				unsigned l = lab[i - 1];
+
+				lab[i - 1] = lab[x];
+				lab[x] = l;
+			}
+			q = cp_max(dist, lab, n, sizes, K, S, &at);
+			hits += q >= r->q - tol;
+		}
+		r->p = (double)(hits + 1) / (double)(perms + 1);
+	}
+	free(dist);
+	free(S);
+	free(lab);
 	return 0;
 }

@@ -1,14 +1,24 @@
 /*
  * reports/stats.h - the statistics behind the speedup reports, kept apart
- * from any formatting: medians and quantiles, the Mann-Whitney U test
- * (two-sided; exact null distribution for small samples without ties,
- * else the normal approximation with tie and continuity correction) and
- * the Hodges-Lehmann confidence interval of a ratio of times, obtained by
- * inverting the same test on log times, so the interval excludes 1
- * exactly when the test is significant (exact case).
+ * from any formatting:
  *
- * Pure functions of their inputs (no randomness): a report is
- * reproducible.  Library code: no messages, no exits.
+ *   - medians and quantiles;
+ *   - the Mann-Whitney U test (two-sided; exact null distribution for
+ *     small samples, with ties too, else the normal approximation with
+ *     tie and continuity correction) and the Hodges-Lehmann confidence
+ *     interval of a ratio of times obtained by inverting it;
+ *   - the decision the reports make on invocations: a t test of the
+ *     difference between two sides' (log) figures in an additive model
+ *     with blocks (one block: Student's pooled two-sample t test; one
+ *     observation a side per block: the paired t test), its interval,
+ *     its power and the minimum detectable effect;
+ *   - the Benjamini-Hochberg adjustment of a family of p-values;
+ *   - E-divisive change-point detection (energy statistic, permutation
+ *     test) over a sequence of groups of observations.
+ *
+ * Pure functions of their inputs (the permutation tests draw from a
+ * generator seeded by the caller): a report is reproducible.  Library
+ * code: no messages, no exits.
  */
 #ifndef SWAPLAB_STATS_H
 #define SWAPLAB_STATS_H
@@ -70,5 +80,88 @@ int stats_ratio_ci(const double *x, size_t n, const double *y, size_t m, double 
 /* The k-th smallest (1-based) of the n*m differences x_i - y_j, both sorted. */
 double stats_kth_pairwise_diff(const double *x, size_t n, const double *y, size_t m,
 			       size_t k);
+
+/* ---- Student's t, the blocked comparison, power ---- */
+
+/* Two-sided tail P(|T| >= |t|) of Student's t with df > 0 degrees of freedom. */
+double stats_t_sf2(double t, double df);
+/* Upper quantile: t with P(T > t) = p, 0 < p < 0.5 (bisection on stats_t_sf2). */
+double stats_t_upper(double p, double df);
+
+/*
+ * The comparison of side 0 ("x", e.g. base) with side 1 ("y") in the
+ * additive model  value = block effect + side effect + error  (errors
+ * independent, one normal spread), fitted by least squares:
+ *
+ *   d   = sum_b w_b (mean_x,b - mean_y,b) / sum_b w_b,
+ *         w_b = n_x,b n_y,b / (n_x,b + n_y,b)  over blocks holding both sides;
+ *   s^2 = (within-cell sums of squares + sum_b w_b (d_b - d)^2) / df,
+ *         df = N - B - 1 (N values, B blocks);
+ *   se  = s / sqrt(sum_b w_b),  t = d / se,  p two-sided with df.
+ *
+ * One block is Student's pooled two-sample t test; one value a side in
+ * each block is the paired t test.  Blocks are small integers chosen by
+ * the caller (a board, a round); values in a block holding one side only
+ * estimate the spread but not d.
+ */
+struct stats_cmp {
+	int ok;          /* 1: d, se, df, t and p are set */
+	int no_spread;   /* not ok because every value equals its cell's mean */
+	size_t n_x, n_y; /* values of each side in blocks holding both */
+	size_t blocks;   /* blocks holding both sides */
+	double d;        /* estimated mean(x) - mean(y) */
+	double s;        /* residual standard deviation */
+	double se, df, t, p;
+};
+/* -1 if n is 0 or a side is not 0/1; 0 otherwise (r->ok says whether it could test). */
+int stats_blocked_t(const double *v, const int *side, const unsigned *block, size_t n,
+		    struct stats_cmp *r);
+/* The 1 - alpha interval of d (r->ok): d -/+ t(alpha/2, df) se. */
+void stats_cmp_interval(const struct stats_cmp *r, double alpha, double *lo, double *hi);
+
+/*
+ * Power of the two-sided t test at level alpha with df degrees of
+ * freedom when the true d is lambda standard errors (noncentral t,
+ * integrated numerically over the spread estimate's distribution).
+ */
+double stats_t_power(double lambda, double df, double alpha);
+/* The smallest lambda (in standard errors) detected with the given power. */
+double stats_t_mde(double df, double alpha, double power);
+
+/* ---- multiple comparisons ---- */
+
+/*
+ * Benjamini-Hochberg adjusted p-values: adj_(i) = min over j >= i of
+ * min(1, n p_(j) / j) in ascending order of p.  Rejecting adj <= q
+ * controls the false discovery rate at q (independent or positively
+ * dependent tests) and, when every hypothesis is true, the chance of
+ * any rejection.  adj may alias p.
+ */
+void stats_bh_adjust(const double *p, size_t n, double *adj);
+
+/* ---- change points ---- */
+
+/*
+ * E-divisive (Matteson & James 2014) over K consecutive groups of values
+ * (group k has sizes[k] values, concatenated in v): for each boundary
+ * tau (groups [0, tau) against [tau, K)) the energy statistic
+ *
+ *   Q(tau) = nL nR / (nL + nR) * (2 mean|x - y| - mean|x - x'| - mean|y - y'|)
+ *
+ * and the boundary maximising it.  Its significance is a permutation
+ * test of the maximum over boundaries: values are reassigned to the
+ * groups (sizes kept) - every distinct assignment when there are at most
+ * STATS_CP_EXACT of them, else perms random ones from seed.
+ */
+#define STATS_CP_EXACT 20000
+struct stats_cp {
+	size_t at;       /* first group after the change, 1..K-1 */
+	double q;        /* Q(at), the largest */
+	double p;        /* permutation p-value of that maximum */
+	int exact;       /* 1: every assignment enumerated */
+};
+/* -1 if K < 2 or a group is empty. */
+int stats_edivisive(const double *v, const size_t *sizes, size_t K, unsigned perms,
+		    unsigned long long seed, struct stats_cp *r);
 
 #endif

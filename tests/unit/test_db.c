@@ -128,7 +128,7 @@ static void test_import(void)
 {
 	char *p = path_in("imp.db"), *f, *bad;
 	struct gen_run g = { "aaaa0000aaaa0000aaaa0000aaaa0000", "6.18.0", NULL, 4, 3, cells, 3,
-			     figure, NULL, 0 };
+			     figure, NULL, 0, NULL };
 	struct db_import_stats st;
 	struct db_cell_run *cr;
 	struct db_counts before, after;
@@ -292,7 +292,7 @@ static char *export_csv(struct db *db, const char *label)
 static void test_import_paths(void)
 {
 	struct gen_run g = { "cccc0000cccc0000cccc0000cccc0000", "6.18.0", NULL, 4, 3, cells, 3,
-			     figure, NULL, 0 };
+			     figure, NULL, 0, NULL };
 	char *f = gen_file(&g), *spaced = path_in("spaced.jsonl"), *twice = path_in("twice.jsonl");
 	char *pa = path_in("fast.db"), *pb = path_in("slow.db"), *pc = path_in("twice.db");
 	char *a, *b, *cmd;
