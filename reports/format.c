@@ -230,6 +230,11 @@ void report_free_notes(char **notes)
 
 /* ---- what the compact formats share (issue 12) ---- */
 
+double report_ci_level(const struct report *r)
+{
+	return r->ci_level > 0 && r->ci_level < 1 ? r->ci_level : 1 - r->opts.alpha;
+}
+
 const char *report_mark(const struct report_verdict *v)
 {
 	assert(v->dir == DIR_NONE || v->significant);
@@ -592,12 +597,12 @@ char **report_method_lines(const struct report *r)
 			snprintf(effect, sizeof(effect), ", |change| >= %g%%", r->opts.min_effect_pct);
 		free(text);
 		text = xstrfmt("%s (multi Np: %s); Change: patched vs base time, - is faster."
-			       " Marked faster/slower: %s, %s, alpha %g%s; %g%% CI of the speedup.%s%s%s",
+			       " Marked faster/slower: %s, %s, alpha %g%s; %.3g%% CI of the speedup.%s%s%s",
 			       variant < 2 ? "Base, Patched: median munmap() time over runs"
 					   : "Medians over runs",
 			       figure, r->method ? r->method : "Mann-Whitney U",
 			       r->correction ? r->correction : "no correction", r->opts.alpha, effect,
-			       100 * (1 - r->opts.alpha),
+			       100 * report_ci_level(r),
 			       !r->nr_mde ? "" : variant == 0 ? " Smallest change these runs can show"
 								" (80% power):"
 							      : " Detectable:",

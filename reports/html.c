@@ -643,10 +643,10 @@ static void write_table(const struct report *r, const struct report_table *t, si
 	fprintf(out, "<h3 id=\"test%zu\">Test %zu: ", no, no);
 	html_text(out, report_table_title(r, t, title, sizeof(title)));
 	fprintf(out, "</h3>\n<table class=\"results\">\n<thead><tr><th>%s</th>%s<th>Base</th>"
-		     "<th>Patched</th><th>Speedup</th><th>Change</th><th>%g%% CI</th><th>p / adj.</th>"
+		     "<th>Patched</th><th>Speedup</th><th>Change</th><th>%.3g%% CI</th><th>p / adj.</th>"
 		     "<th>boots</th><th>mark</th>%s</tr></thead>\n<tbody>\n",
 		t->kind == TABLE_MODES ? "mode" : t->kind == TABLE_SIZES ? "Size" : "cell",
-		series ? "<th>rev</th>" : "", 100 * (1 - r->opts.alpha),
+		series ? "<th>rev</th>" : "", 100 * report_ci_level(r),
 		series ? "<th>vs prev</th>" : "");
 	for (j = 0; j < t->nr_rows; j++) {
 		const struct report_row *row = t->rows[j];

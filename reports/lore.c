@@ -151,7 +151,7 @@ static void main_table(const struct report *r, const struct report_table *t, FIL
 	size_t i;
 	const char *key = modes ? "mode" : t->kind == TABLE_SIZES ? "Size" : "cell";
 
-	snprintf(ci_head, sizeof(ci_head), "%g%% CI", 100 * (1 - r->opts.alpha));
+	snprintf(ci_head, sizeof(ci_head), "%.3g%% CI", 100 * report_ci_level(r));
 	g.drop = -1;
 	if (series) {
 		static const size_t minw[] = { 10, 5, 11, 11, 10 };

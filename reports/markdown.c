@@ -84,10 +84,10 @@ int report_write_markdown(const struct report *r, FILE *out)
 
 		fprintf(out, "\n### Test %zu: %s\n\n", t + 1,
 			report_table_title(r, tb, title, sizeof(title)));
-		fprintf(out, "| %s |%s Base | Patched | Speedup | Change | %g%% CI | p / adj. p |"
+		fprintf(out, "| %s |%s Base | Patched | Speedup | Change | %.3g%% CI | p / adj. p |"
 			     " boots | mark |%s\n",
 			tb->kind == TABLE_MODES ? "mode" : tb->kind == TABLE_SIZES ? "Size" : "cell",
-			series ? " rev |" : "", 100 * (1 - r->opts.alpha), series ? " vs prev |" : "");
+			series ? " rev |" : "", 100 * report_ci_level(r), series ? " vs prev |" : "");
 		fprintf(out, "|---|%s--:|--:|--:|--:|:-:|--:|--:|---|%s\n", series ? ":-:|" : "",
 			series ? "--:|" : "");
 		for (j = 0; j < tb->nr_rows; j++) {

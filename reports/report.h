@@ -301,6 +301,8 @@ const char *report_method_test(const struct report *r, char *buf, size_t len);
 char **report_notes(const struct report *r);
 void report_free_notes(char **notes);
 
+/* The level of the rows' intervals (the statistics' ci_level, else 1 - alpha). */
+double report_ci_level(const struct report *r);
 /* "faster" / "slower" / "" : the mark of a verdict, in every format. */
 const char *report_mark(const struct report_verdict *v);
 /* Whether a double can be printed as a number (not inf/nan). */
