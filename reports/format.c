@@ -327,12 +327,24 @@ static const char *fact(const struct report_who *w, enum report_fact f)
 	return w->facts[f] && *w->facts[f] ? w->facts[f] : "?";
 }
 
-/* "6.18.0-rc4 (0123456789ab)": the kernels of a side, with short commits. */
-static char *kernel_of(const struct report_who *w, int commits)
+/* A fact of the base side, else of a patched side that recorded it (a backend only it ran). */
+static const char *any_fact(const struct report *r, enum report_fact f)
 {
-	if (commits && *w->commits)
-		return xstrfmt("%s (%.12s%s)", w->kernels, w->commits,
-			       strlen(w->commits) > 12 ? "" : "");
+	size_t i;
+
+	if (r->base.facts[f] && *r->base.facts[f])
+		return r->base.facts[f];
+	for (i = 0; i < r->nr_patched; i++)
+		if (r->patched[i].facts[f] && *r->patched[i].facts[f])
+			return r->patched[i].facts[f];
+	return "?";
+}
+
+/* "6.18.0-rc4 (0123456789ab)": the kernels of a side, with commits of len characters. */
+static char *kernel_of(const struct report_who *w, int len)
+{
+	if (len && *w->commits)
+		return xstrfmt("%s (%.*s)", w->kernels, len, w->commits);
 	return xstrdup(w->kernels);
 }
 
@@ -356,19 +368,20 @@ char *report_header_line(const struct report *r, int which)
 		}
 		break;
 	case 1:
-		/* With commits, then without, then the base and the last revision only. */
-		for (try = 0; try < 3; try++) {
-			char *k = kernel_of(b, try == 0);
+		/* 12-digit commits, 7-digit ones, none, then the base and the last revision only. */
+		for (try = 0; try < 4; try++) {
+			static const int clen[] = { 12, 7, 0, 0 };
+			char *k = kernel_of(b, clen[try]);
 
 			free(s);
 			s = xstrfmt("Kernels: base %s", k);
 			free(k);
-			for (i = try == 2 && r->nr_patched > 1 ? r->nr_patched - 1 : 0;
+			for (i = try == 3 && r->nr_patched > 1 ? r->nr_patched - 1 : 0;
 			     i < r->nr_patched; i++) {
-				char *p = kernel_of(&r->patched[i], try == 0), *t;
+				char *p = kernel_of(&r->patched[i], clen[try]), *t;
 
 				if (r->opts.series)
-					t = xstrfmt("%s, %sv%u %s", s, try == 2 ? "... " : "",
+					t = xstrfmt("%s, %sv%u %s", s, try == 3 ? "... " : "",
 						    r->revisions[i], p);
 				else
 					t = xstrfmt("%s, patched %s", s, p);
@@ -385,10 +398,16 @@ char *report_header_line(const struct report *r, int which)
 
 #define ADD(...) (t = xstrfmt(__VA_ARGS__), free(acc), acc = t)
 		if (has_backend(r, "zram"))
-			ADD("%s zram %s;", acc, fact(b, FACT_ZRAM_COMP));
+			ADD("%s zram %s;", acc, any_fact(r, FACT_ZRAM_COMP));
 		if (has_backend(r, "zswap"))
-			ADD("%s zswap %s, pool %s%%;", acc, fact(b, FACT_ZSWAP_COMP),
-			    fact(b, FACT_ZSWAP_POOL));
+		{
+			/* What the env records say; nothing where they say nothing. */
+			const char *c = any_fact(r, FACT_ZSWAP_COMP), *p = any_fact(r, FACT_ZSWAP_POOL);
+
+			ADD("%s zswap%s%s%s%s%s;", acc, strcmp(c, "?") ? " " : "", strcmp(c, "?") ? c : "",
+			    strcmp(p, "?") ? ", pool " : "", strcmp(p, "?") ? p : "",
+			    strcmp(p, "?") ? "%" : "");
+		}
 		ADD("%s THP %s;", acc, fact(b, FACT_THP));
 		if (!strcmp(fact(b, FACT_FILL), "varied") && strtod(fact(b, FACT_RATIO), NULL) > 0)
 			ADD("%s fill varied %g:1", acc, strtod(fact(b, FACT_RATIO), NULL));

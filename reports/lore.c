@@ -32,7 +32,7 @@ struct grid {
 	size_t cols;
 	size_t minw[MAX_COLS];      /* the seed's column widths, kept while they fit */
 	size_t lead;                /* columns before this keep two-space gaps longest */
-	int drop;                   /* column to leave out if nothing else fits, or -1 */
+	int drop, drop2;            /* columns to leave out if nothing else fits, or -1 */
 };
 
 static void grid_row(struct grid *g, const char *const *v)
@@ -84,6 +84,11 @@ static void grid_print(struct grid *g, FILE *out)
 		;
 	if (stage == 4 && g->drop >= 0) {
 		skip[g->drop] = 1;
+		for (stage = 0; stage < 4 && grid_widths(g, stage, skip, w) > LORE_WIDTH; stage++)
+			;
+	}
+	if (stage == 4 && g->drop2 >= 0) {
+		skip[g->drop2] = 1;
 		for (stage = 0; stage < 4 && grid_widths(g, stage, skip, w) > LORE_WIDTH; stage++)
 			;
 	}
@@ -152,7 +157,7 @@ static void main_table(const struct report *r, const struct report_table *t, FIL
 	const char *key = modes ? "mode" : t->kind == TABLE_SIZES ? "Size" : "cell";
 
 	snprintf(ci_head, sizeof(ci_head), "%.3g%% CI", 100 * report_ci_level(r));
-	g.drop = -1;
+	g.drop = g.drop2 = -1;
 	if (series) {
 		static const size_t minw[] = { 10, 5, 11, 11, 10 };
 		const char *head[] = { key, "rev", "Base", "Patched", "Speedup", "Change", ci_head,
@@ -161,6 +166,7 @@ static void main_table(const struct report *r, const struct report_table *t, FIL
 		g.cols = 9;
 		g.lead = 5;
 		g.drop = 6;
+		g.drop2 = 5;
 		memcpy(g.minw, minw, sizeof(minw));
 		grid_row(&g, head);
 	} else {
@@ -202,9 +208,8 @@ static void main_table(const struct report *r, const struct report_table *t, FIL
 			snprintf(rev, sizeof(rev), "v%u", row->revision);
 			prev[0] = '\0';
 			if (row->has_prev && report_finite(row->prev_v.change_pct))
-				snprintf(prev, sizeof(prev), "%+.1f%%%s%s%s", row->prev_v.change_pct,
-					 *report_mark(&row->prev_v) ? " " : "", report_mark(&row->prev_v),
-					 row->cp.starts ? " <" : "");
+				snprintf(prev, sizeof(prev), "%+.1f%%%s%s", row->prev_v.change_pct,
+					 *report_mark(&row->prev_v) ? " " : "", report_mark(&row->prev_v));
 			grid_row(&g, v);
 		} else {
 			const char *v[7] = { k, base, patched, sp, chg, ci, mark };
@@ -213,6 +218,20 @@ static void main_table(const struct report *r, const struct report_table *t, FIL
 		}
 	}
 	grid_print(&g, out);
+	/* Where the statistics see a cell's series change: one line each. */
+	for (i = 0; series && i < t->nr_rows; i++) {
+		const struct report_row *row = t->rows[i];
+		char sz[32], *line;
+
+		if (!row->cp.starts || t->shown_in[i])
+			continue;
+		line = xstrfmt("%s %s %up changes at v%u: %+.1f%% (%s) from v%u on", row->backend,
+			       report_size(row->size, sz, sizeof(sz)), row->procs, row->revision,
+			       row->cp.change_pct, row->cp.dir == DIR_SLOWER ? "slower" : "faster",
+			       row->revision);
+		report_wrap(out, "  ", line, 4, LORE_WIDTH);
+		free(line);
+	}
 }
 
 /* "154.6 -> 21.6": one figure of both sides, in ms or MB. */
@@ -260,18 +279,18 @@ static void after_table(const struct report *r, size_t from, size_t to, FILE *ou
 	if (!group_has_after(r, from, to, &undrained))
 		return;
 	snprintf(title, sizeof(title), "After munmap");
-	text = xstrfmt("(%s%s%s%s): drain%s, CPU, peak pool, base -> patched",
+	text = xstrfmt("(%s%s%s%s), base -> patched%s",
 		       first->backend,
 		       strcmp(first->load, "none") ? ", " : "",
 		       strcmp(first->load, "none") ? first->load : "",
 		       strcmp(first->load, "none") ? " load" : "",
-		       undrained ? " (+ = timed out)" : "");
+		       undrained ? "; + = the drain timed out" : "");
 	report_wrap(out, title, text, 2, LORE_WIDTH);
 	free(text);
 	fputc('\n', out);
 	g.cols = 5;
 	g.lead = 5;
-	g.drop = -1;
+	g.drop = g.drop2 = -1;
 	g.minw[0] = 12;
 	grid_row(&g, head);
 	for (i = from; i < to; i++) {
@@ -322,7 +341,7 @@ static void fio_table(const struct report *r, FILE *out)
 	fputc('\n', out);
 	g.cols = 6;
 	g.lead = 6;
-	g.drop = -1;
+	g.drop = g.drop2 = -1;
 	g.minw[0] = 12;
 	grid_row(&g, head);
 	for (i = 0; i < r->nr_fio; i++) {

@@ -11,6 +11,7 @@
 #include "reports/report.h"
 #include "tap.h"
 #include "test_db_gen.h"
+#include "common/json.h"
 #include "common/util.h"
 
 #include <math.h>
@@ -136,15 +137,38 @@ static void test_layout(struct db *db)
 		   "grid-patched", NULL, 1, 2);
 	is_int(report_build(db, &o, &r), 0, "report over a 2 x 3 x 2 grid");
 	is_int(r.nr_rows, 12, "one row per cell");
-	is_int(r.nr_tables, 10, "per backend: 3 modes tables (one per size) + 2 sizes tables");
-	ok(r.tables[0].kind == TABLE_MODES && r.tables[3].kind == TABLE_SIZES &&
-	   r.tables[3].procs == 1 && r.tables[4].procs == 2 && !strcmp(r.tables[5].backend, "zswap"),
-	   "zram first, modes tables before sizes tables, process counts ascending");
-	is_str(report_table_title(&r, &r.tables[2], title, sizeof(title)),
+	is_int(r.nr_tables, 6, "per backend: modes at 256MB, sizes for 1 process, sizes for 2 (the rest)");
+	ok(r.tables[0].kind == TABLE_MODES && r.tables[0].size == 256 << 20 &&
+	   r.tables[1].kind == TABLE_SIZES && r.tables[1].procs == 1 &&
+	   r.tables[2].kind == TABLE_SIZES && r.tables[2].procs == 2 &&
+	   !strcmp(r.tables[3].backend, "zswap"),
+	   "zram first: modes at the size with most process counts (the largest), then sizes");
+	{
+		/* No cell's figures twice: each row once without a reference, every reference earlier. */
+		size_t t, j, bad = 0, refs = 0;
+
+		for (i = 0; i < r.nr_rows; i++) {
+			size_t shown = 0;
+
+			for (t = 0; t < r.nr_tables; t++)
+				for (j = 0; j < r.tables[t].nr_rows; j++)
+					if (r.tables[t].rows[j] == &r.rows[i]) {
+						shown += !r.tables[t].shown_in[j];
+						refs += !!r.tables[t].shown_in[j];
+						bad += r.tables[t].shown_in[j] > t;
+					}
+			bad += shown != 1;
+		}
+		ok(!bad && refs == 2, "every row's figures in one table; %zu references, each to an"
+		   " earlier table", refs);
+		ok(r.tables[1].nr_rows == 3 && r.tables[1].shown_in[2] == 1 && r.tables[2].nr_rows == 2,
+		   "the sizes table refers to Test 1 for 256MB; the 2-process table has only new cells");
+	}
+	is_str(report_table_title(&r, &r.tables[0], title, sizeof(title)),
 	       "munmap latency for 256MB swap-filled VMA (zram backend)", "modes title as the seed's");
-	is_str(report_table_title(&r, &r.tables[3], title, sizeof(title)),
+	is_str(report_table_title(&r, &r.tables[1], title, sizeof(title)),
 	       "munmap latency for different sizes (zram, single process)", "sizes title as the seed's");
-	is_str(report_table_title(&r, &r.tables[4], title, sizeof(title)),
+	is_str(report_table_title(&r, &r.tables[2], title, sizeof(title)),
 	       "munmap latency for different sizes (zram, 2 processes)", "sizes title, 2 processes");
 	ok(r.rows[0].compared && r.rows[0].base.n == 44 && r.rows[0].base.n_inv == 4 &&
 	   r.rows[0].patched.n_inv == 4, "row 0: 4 invocations of 11 runs a side");
@@ -182,8 +206,27 @@ static void test_layout(struct db *db)
 	ok((r.rows[0].flags & ROW_UNDRAINED) && r.any_undrained, "run 1 hit the drain timeout: flagged");
 	text = render(&r, REPORT_LORE);
 	ok(widest(text) <= 72, "lore: widest line %zu <= 72", widest(text));
-	ok(strstr(text, "Test 10: munmap latency for different sizes (zswap, 2 processes)") != NULL,
+	ok(strstr(text, "Test 6: munmap latency for different sizes (zswap, 2 processes)") != NULL,
 	   "lore: tests numbered through both backends");
+	ok(strstr(text, "  256MB      see Test 1\n") && strstr(text, "  256MB      see Test 4\n"),
+	   "lore: the sizes tables point to the modes tables");
+	ok(strstr(text, "faster\n") && !strstr(text, "slower\n") && !strstr(text, "x *"),
+	   "lore: rows marked faster, in words");
+	{
+		/* The header: four lines, then a blank one. */
+		char *nl = text;
+		int lines = 0;
+
+		while (lines < 4 && (nl = strchr(nl, '\n')))
+			nl++, lines++;
+		ok(!strncmp(text, "Device:  host: Cortex-A72 x4 (aarch64)", 38) && nl && *nl == '\n' &&
+		   strstr(text, "\nKernels: base 6.18.0, patched 6.18.0-p\n") &&
+		   strstr(text, "\nSetup:   zram lzo-rle; zswap; THP never; fill varied 3:1\n") &&
+		   strstr(text, "\nn:       4 boots x 11 runs per side\n"),
+		   "lore: four header lines (device, kernels, setup, n)");
+		if (!strstr(text, "\nn:       4 boots x 11 runs per side\n"))
+			diag(text);
+	}
 	free(text);
 	report_release(&r);
 
@@ -191,9 +234,16 @@ static void test_layout(struct db *db)
 	o.figure = REPORT_FIGURE_MAX;
 	is_int(report_build(db, &o, &r), 0, "report at alpha 0.01, slowest process");
 	text = render(&r, REPORT_LORE);
-	ok(strstr(text, "alpha = 0.01") && strstr(text, "99% CI of the Base/Patched ratio") &&
-	   strstr(text, "  mode        Base       Patched     Speedup    CI"),
-	   "the level and alpha are named in the output");
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "  mode        Base       Patched     Speedup  Change  %.3g%% CI",
+			 100 * r.ci_level);
+		ok(strstr(text, "alpha 0.01") && strstr(text, want), "the level and alpha are named in"
+		   " the output ('%s')", want);
+		if (!strstr(text, want))
+			diag(text);
+	}
 	ok(strstr(text, "munmap latency of the slowest process for") != NULL,
 	   "the slowest-process figure is named in the titles");
 	ok(widest(text) <= 72, "lore: still <= 72 columns (%zu)", widest(text));
@@ -225,12 +275,13 @@ static void test_edges(struct db *db)
 	ok(!r.rows[0].compared && r.rows[0].base.n == 3 && r.rows[0].patched.n == 0 &&
 	   !r.rows[2].compared && r.rows[2].patched.n == 3, "cells only one side measured");
 	text = render(&r, REPORT_LORE);
-	ok(strstr(text, "  64MB       720.00ms     -           -") &&
-	   strstr(text, "  64MB       -            2.40ms      -") &&
-	   strstr(text, "  1024MB     23040.00ms   76.80ms     300.00x    -  ") &&
-	   strstr(text, "x *") == NULL, "lore shows every row, one-sided ones too, nothing marked");
+	ok(strstr(text, "  64MB       720.00ms     -           -\n") &&
+	   strstr(text, "  64MB       -            2.40ms      -\n") &&
+	   strstr(text, "  1024MB 3p   23040.00ms  76.80ms     300.00x  -99.7%  -\n") &&
+	   !strstr(text, "faster\n") && !strstr(text, "slower\n"),
+	   "lore shows every row, one-sided ones too, nothing marked");
 	is_int(r.nr_tables, 3, "a table for each cell no other table shows");
-	if (strstr(text, "x *") || !strstr(text, "1024MB"))
+	if (strstr(text, "faster\n") || !strstr(text, "1024MB 3p   23040"))
 		diag(text);
 	ok(widest(text) <= 72, "lore with 5000ms figures: %zu <= 72", widest(text));
 	free(text);
@@ -287,9 +338,223 @@ static void test_series(struct db *db)
 	ok(r.cp_method && strstr(r.cp_method, "E-divisive"), "the change-point method is named");
 	text = render(&r, REPORT_LORE);
 	ok(widest(text) <= 72, "lore: 12-second figures, 7 revisions: %zu <= 72", widest(text));
-	ok(strstr(text, "v7:      6.18.0-p (long v7, 3 bench invocations)") != NULL, "the footer lists v7");
+	ok(strstr(text, "v7 6.18.0-p") != NULL, "the kernels line reaches v7");
+	ok(strstr(text, "+50.0% slower\n") && strstr(text, "  zram 64MB 1p changes at v4: +50.0% (slower)"),
+	   "vs prev: v4 +50%% slower, and the change point named");
+	if (widest(text) > 72 || !strstr(text, "+50.0% slower\n"))
+		diag(text);
 	free(text);
 	report_release(&r);
+}
+
+
+/*
+ * The formatters on a hand-made model: verdicts as the statistics would
+ * fill them (faster, slower, unmarked with a reason, not compared, a
+ * non-finite estimate), a label with UTF-8 and markup in it.  Every
+ * format must print the marks it is given, tell slower from faster,
+ * never print inf or nan, and stay parseable.
+ */
+static void side(struct report_side *s, double ms, size_t n)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->comp = "lzo-rle";
+	if (!n)
+		return;
+	s->n = n;
+	s->v = xcalloc(n, sizeof(double));
+	for (i = 0; i < n; i++)
+		s->v[i] = ms * 1e6 * (1 + 0.01 * (double)i);
+	s->median = s->q1 = s->q3 = s->min = s->max = s->median_slowest = ms * 1e6;
+	s->n_drain = s->n_cpu = s->n_peak = n;
+	s->drain_median = 2.5 * ms * 1e6;
+	s->cpu_median = 3 * ms * 1e6;
+	s->peak_median = 64 << 20;
+}
+
+static void verdict(struct report_row *row, enum report_dir dir, double est, const char *why)
+{
+	struct report_verdict *v = &row->v;
+
+	row->compared = row->base.n && row->patched.n;
+	row->speedup = est;
+	v->inv_base = v->inv_patched = 3;
+	v->estimate = est;
+	v->change_pct = (1 / est - 1) * 100;
+	v->lo = est * 0.98;
+	v->hi = est * 1.02;
+	v->ci_ok = isfinite(est);
+	v->p = v->p_adj = dir ? 0.001 : 0.4;
+	v->significant = dir != DIR_NONE;
+	v->dir = dir;
+	v->why_unmarked = why;
+}
+
+static void test_formats(void)
+{
+	struct report r;
+	struct report_who who[2];
+	char *labels[2] = { xstrdup("base-\xc3\xa9t\xc3\xa9 <b>&"), xstrdup("v2 \"patched\"") };
+	struct report_mde mde[2] = { { "zram", 6.0, 3 }, { "zswap", 9.5, 3 } };
+	static const struct { const char *backend; uint64_t mb; unsigned procs; double b, p; int dir; } cells[] = {
+		{ "zram", 64, 1, 14.11, 2.18, DIR_FASTER }, { "zram", 256, 1, 61.82, 8.62, DIR_FASTER },
+		{ "zram", 256, 2, 94.75, 54.11, DIR_FASTER }, { "zram", 256, 3, 154.85, 158.75, DIR_SLOWER },
+		{ "zswap", 64, 1, 37.83, 37.9, DIR_NONE }, { "zswap", 256, 1, 150.78, 0, DIR_NONE },
+	};
+	size_t i, f;
+	enum report_format fmts[] = { REPORT_LORE, REPORT_LKP, REPORT_MARKDOWN, REPORT_HTML,
+				      REPORT_CSV, REPORT_JSON };
+
+	memset(&r, 0, sizeof(r));
+	memset(who, 0, sizeof(who));
+	r.opts.base = labels[0];
+	r.opts.patched = labels[1];
+	r.opts.alpha = 0.05;
+	r.opts.min_effect_pct = 2;
+	r.method = "t test on log per-invocation medians";
+	r.correction = "Benjamini-Hochberg";
+	r.ci_level = 0.95;
+	r.mde = mde;
+	r.nr_mde = 2;
+	for (i = 0; i < 2; i++) {
+		who[i].label = labels[i];
+		who[i].is_label = 1;
+		who[i].runs = 3;
+		who[i].kernels = i ? "6.18.0-rc4+" : "6.18.0-rc4";
+		who[i].commits = i ? "0123456789abcdef0123" : "fedcba9876543210fedc";
+		who[i].devices = "rpi4b";
+		who[i].cpus = "Cortex-A72, 4 CPUs, aarch64";
+		who[i].facts[FACT_CPU_MODEL] = "Cortex-A72";
+		who[i].facts[FACT_CPUS] = "4";
+		who[i].facts[FACT_ARCH] = "aarch64";
+		who[i].facts[FACT_MEM] = "7.6";
+		who[i].facts[FACT_RUNS] = "10";
+		who[i].facts[FACT_FILL] = "varied";
+		who[i].facts[FACT_RATIO] = "3.0";
+		who[i].facts[FACT_THP] = "never";
+		who[i].facts[FACT_ZRAM_COMP] = "lzo-rle";
+		who[i].facts[FACT_ZSWAP_COMP] = "lzo";
+		who[i].facts[FACT_ZSWAP_POOL] = "20";
+		who[i].facts[FACT_LOAD] = "none";
+	}
+	r.base = who[0];
+	r.patched = &who[1];
+	r.nr_patched = 1;
+	r.nr_rows = ARRAY_SIZE(cells);
+	r.rows = xcalloc(r.nr_rows, sizeof(*r.rows));
+	for (i = 0; i < r.nr_rows; i++) {
+		struct report_row *row = &r.rows[i];
+
+		row->backend = cells[i].backend;
+		row->load = "none";
+		row->size = (uint64_t)cells[i].mb << 20;
+		row->procs = cells[i].procs;
+		side(&row->base, cells[i].b, 30);
+		side(&row->patched, cells[i].p, cells[i].p > 0 ? 30 : 0);
+		verdict(row, (enum report_dir)cells[i].dir, cells[i].p > 0 ? cells[i].b / cells[i].p : 0,
+			cells[i].dir ? NULL : "not significant");
+	}
+	r.rows[4].v.estimate = INFINITY; /* what a broken statistic could hand over */
+	r.rows[4].v.change_pct = NAN;
+	r.rows[4].v.ci_ok = 0;
+	report_layout(&r);
+	ok(r.nr_tables == 3 && r.tables[0].kind == TABLE_MODES && r.tables[1].kind == TABLE_SIZES &&
+	   r.tables[1].nr_rows == 2 && r.tables[1].shown_in[1] == 1,
+	   "layout: zram modes at 256MB, sizes with a reference to Test 1; zswap sizes");
+	for (f = 0; f < ARRAY_SIZE(fmts); f++) {
+		char *text = render(&r, fmts[f]);
+		const char *name[] = { "lore", "lkp", "markdown", "html", "csv", "json" };
+		const unsigned char *u;
+		int utf8 = 1;
+
+		ok(text && !strstr(text, "inf") && !strstr(text, "nan") && !strstr(text, "NaN"),
+		   "%s: no inf or nan", name[f]);
+		/* Valid UTF-8: every lead byte followed by its continuation bytes. */
+		for (u = (const unsigned char *)text; u && *u && utf8; u++) {
+			int k = *u < 0x80 ? 0 : (*u & 0xe0) == 0xc0 ? 1 : (*u & 0xf0) == 0xe0 ? 2
+						  : (*u & 0xf8) == 0xf0 ? 3 : -1;
+
+			if (k < 0)
+				utf8 = 0;
+			while (k-- > 0 && utf8)
+				utf8 = (*++u & 0xc0) == 0x80;
+		}
+		ok(utf8, "%s: valid UTF-8", name[f]);
+		if (getenv("TEST_REPORT_SHOW"))
+			diag(text);
+		switch (fmts[f]) {
+		case REPORT_LORE:
+			ok(widest(text) <= 72, "lore: %zu <= 72 columns", widest(text));
+			ok(strstr(text, "  single      61.82ms    8.62ms      7.17x    -86.1%  7.03-7.32  faster\n") &&
+			   strstr(text, "  multi 3p    154.85ms   158.75ms    0.98x    +2.5%   0.96-0.99  slower\n"),
+			   "lore: the seed's row with change, interval and 'faster'; a slowdown says 'slower'");
+			if (!strstr(text, "slower\n"))
+				diag(text);
+			ok(strstr(text, "  256MB      see Test 1\n") != NULL, "lore: a reference, not the figures again");
+			ok(strstr(text, "Kernels: base 6.18.0-rc4 (fedcba9), patched 6.18.0-rc4+ (0123456)\n") &&
+			   strstr(text, "zram 6%, zswap 10%"),
+			   "lore: kernels with commits; the detectable effect per backend");
+			break;
+		case REPORT_LKP:
+			if (!strstr(text, "  swaplab.zram.256M.1p.munmap_ms\n"))
+				diag(text);
+			ok(strstr(text, "     61.82 \xc2\xb1  8%     -86.1%       8.62 \xc2\xb1  8%  swaplab.zram.256M.1p.munmap_ms\n") &&
+			   strstr(text, "noticed a +2.5% regression of swaplab.zram.256M.3p.munmap_ms") &&
+			   strstr(text, "noticed a -86.1% improvement of swaplab.zram.256M.1p.munmap_ms"),
+			   "lkp: the robot's columns and dotted names; regressions and improvements named");
+			break;
+		case REPORT_MARKDOWN:
+			ok(strstr(text, "| **slower** |") && strstr(text, "| **faster** |") &&
+			   strstr(text, "(not significant)"), "markdown: marks by direction, and why not");
+			break;
+		case REPORT_HTML:
+			ok(strstr(text, "<tr class=\"row slower\"") && strstr(text, "<g class=\"cell faster\"") &&
+			   strstr(text, "base-\xc3\xa9t\xc3\xa9 &lt;b&gt;&amp;") && !strstr(text, "<b>&"),
+			   "html: classes by direction, the label escaped");
+			break;
+		case REPORT_CSV: {
+			size_t lines = 0;
+			char *c;
+
+			for (c = text; *c; c++)
+				lines += *c == '\n';
+			ok(lines == 1 + r.nr_rows && strstr(text, ",slower,") && strstr(text, ",faster,"),
+			   "csv: a line per row with the direction");
+			break;
+		}
+		case REPORT_JSON: {
+			struct json *root;
+			char err[128];
+			struct json_doc *doc = json_parse(text, strlen(text), &root, err, sizeof(err));
+
+			ok(doc != NULL, "json: parses (%s)", doc ? "ok" : err);
+			if (doc) {
+				const struct json *rows = json_get(root, "rows");
+
+				ok(rows && rows->type == JSON_ARRAY && strstr(text, "\"estimate\":null") &&
+				   strstr(text, "\"direction\":\"slower\""),
+				   "json: rows with verdicts; a non-finite estimate is null");
+				json_doc_free(doc);
+			}
+			break;
+		}
+		}
+		free(text);
+	}
+	for (i = 0; i < r.nr_rows; i++) {
+		free(r.rows[i].base.v);
+		free(r.rows[i].patched.v);
+	}
+	for (i = 0; i < r.nr_tables; i++) {
+		free(r.tables[i].rows);
+		free(r.tables[i].shown_in);
+	}
+	free(r.tables);
+	free(r.rows);
+	free(labels[0]);
+	free(labels[1]);
 }
 
 int main(void)
@@ -304,6 +569,7 @@ int main(void)
 	test_layout(db);
 	test_edges(db);
 	test_series(db);
+	test_formats();
 	db_close(db);
 	{
 		const char *const argv[] = { "rm", "-rf", dir, NULL };
