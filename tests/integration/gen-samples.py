@@ -60,6 +60,12 @@ def main():
     ap.add_argument("--thp-swpout", action="store_true",
                     help="add thp_swpout / thp_swpout_fallback (bench --thp)")
     ap.add_argument("--fio", action="store_true", help="add one fio line")
+    ap.add_argument("--fio-bw", type=float, default=2048.0,
+                    help="bandwidth of the fio line, MB/s (IOPS and latency follow)")
+    ap.add_argument("--load", default="none", choices=["none", "cpu", "mem"],
+                    help="the env record's background load (bench --load)")
+    ap.add_argument("--started", default="2026-05-01T10:00:00Z",
+                    help="the env record's start time (the report checks interleaving)")
     ap.add_argument("--no-end", action="store_true", help="cut the stream short")
     a = ap.parse_args()
 
@@ -69,7 +75,7 @@ def main():
     env = {
         "type": "env", "schema": 1,
         "run_uuid": a.uuid or uuid.UUID(int=rng.getrandbits(128)).hex,
-        "tool": "swapbench 0.1.0", "started": "2026-05-01T10:00:00Z",
+        "tool": "swapbench 0.1.0", "started": a.started,
         "hostname": a.hostname, "device": a.device,
         "kernel_release": a.kernel_release, "kernel_version": a.kernel_version,
         "kernel_cmdline": a.cmdline, "arch": a.arch, "cpu_model": a.cpu_model,
@@ -78,7 +84,7 @@ def main():
         "cpu_clock": "cpuacct", "backends": backends,
         "sizes_bytes": sorted(set(c[1] for c in cells)),
         "procs": sorted(set(c[2] for c in cells)), "runs": a.runs,
-        "fill": "varied", "ratio": 3.0, "thp": "never", "load": "none",
+        "fill": "varied", "ratio": 3.0, "thp": "never", "load": a.load,
         "drain_timeout_ns": 10_000_000_000,
     }
     if "zram" in backends:
@@ -130,10 +136,11 @@ def main():
                 out.write(json.dumps(s, separators=(",", ":")) + "\n")
                 nsamples += 1
     if a.fio:
+        bw = round(a.fio_bw * (1 << 20))
         out.write(json.dumps({"type": "fio", "job": "seqread.fio", "rw": "read",
                               "comp": a.zram_comp, "size_bytes": 1 << 30,
-                              "bw_bytes": 1 << 31, "iops": 524288.5,
-                              "lat_mean_ns": 1900, "runtime_ms": 10000},
+                              "bw_bytes": bw, "iops": bw / 4096,
+                              "lat_mean_ns": round(4096e9 / bw), "runtime_ms": 10000},
                              separators=(",", ":")) + "\n")
     if not a.no_end:
         out.write(json.dumps({"type": "end", "status": "ok", "samples": nsamples},
