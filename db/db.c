@@ -371,7 +371,8 @@ static const char *const sql_text[ST__COUNT] = {
 		" coalesce(r.load, 'none')"
 		" FROM label l JOIN run r ON r.label_id = l.id"
 		" JOIN cell c ON c.run_id = r.id WHERE l.name = ?1"
-		" ORDER BY c.backend, coalesce(r.load, 'none'), c.size_bytes, c.procs, c.run_id",
+		" ORDER BY c.backend, coalesce(r.load, 'none') <> 'none', coalesce(r.load, 'none'),"
+		" c.size_bytes, c.procs, c.run_id",
 	[ST_CELLS_REV] =
 		"SELECT c.run_id, c.backend, c.comp, c.size_bytes, c.procs, c.munmap_sum_ns,"
 		" c.munmap_max_ns, c.drain_ns, c.drained, c.cpu_ns, c.pool_peak_bytes,"
@@ -381,7 +382,8 @@ static const char *const sql_text[ST__COUNT] = {
 		" JOIN run r ON r.kernel_build_id = kb.id"
 		" JOIN cell c ON c.run_id = r.id"
 		" WHERE s.name = ?1 AND rv.version = ?2 AND kb.kind = ?3"
-		" ORDER BY c.backend, coalesce(r.load, 'none'), c.size_bytes, c.procs, c.run_id",
+		" ORDER BY c.backend, coalesce(r.load, 'none') <> 'none', coalesce(r.load, 'none'),"
+		" c.size_bytes, c.procs, c.run_id",
 	[ST_ENVS_LABEL] =
 		"SELECT r.id, r.uuid, l.name, d.name, d.kind, kb.release, kb.version, kb.kind,"
 		" kb.commit_sha, kb.config_fingerprint, r.env_json, r.started"
@@ -418,14 +420,16 @@ static const char *const sql_text[ST__COUNT] = {
 		"SELECT f.run_id, f.job, coalesce(f.rw, ''), coalesce(r.load, 'none'), f.bw_bytes,"
 		" f.iops, f.lat_mean_ns FROM label l JOIN run r ON r.label_id = l.id"
 		" JOIN fio f ON f.run_id = r.id WHERE l.name = ?1"
-		" ORDER BY coalesce(r.load, 'none'), f.job, f.run_id",
+		" ORDER BY coalesce(r.load, 'none') <> 'none', coalesce(r.load, 'none'), f.job,"
+		" f.run_id",
 	[ST_FIO_REV] =
 		"SELECT f.run_id, f.job, coalesce(f.rw, ''), coalesce(r.load, 'none'), f.bw_bytes,"
 		" f.iops, f.lat_mean_ns FROM series s JOIN revision rv ON rv.series_id = s.id"
 		" JOIN kernel_build kb ON kb.revision_id = rv.id"
 		" JOIN run r ON r.kernel_build_id = kb.id JOIN fio f ON f.run_id = r.id"
 		" WHERE s.name = ?1 AND rv.version = ?2 AND kb.kind = ?3"
-		" ORDER BY coalesce(r.load, 'none'), f.job, f.run_id",
+		" ORDER BY coalesce(r.load, 'none') <> 'none', coalesce(r.load, 'none'), f.job,"
+		" f.run_id",
 	[ST_EXPORT_FIO] =
 		"SELECT job, rw, comp, size_bytes, bw_bytes, iops, lat_mean_ns, runtime_ms"
 		" FROM fio WHERE run_id = ?1 ORDER BY id",

@@ -2,14 +2,15 @@
  * reports/fio.c - the fio zram throughput suite (--suite fio) compared
  * base against patched: per job (and load, and revision) the medians of
  * bandwidth, IOPS and mean latency over each side's invocations, their
- * standard deviations, and a verdict per metric made with the same test
- * and rule as the munmap rows (Mann-Whitney U, the Hodges-Lehmann
- * interval of the ratio, the minimum effect), on invocations: fio writes
- * one line per job and invocation.
+ * standard deviations, and a verdict per metric made with the same rule
+ * as the munmap rows (a t test on log invocation figures, at least
+ * REPORT_MIN_INV a side, Benjamini-Hochberg over the report's fio tests,
+ * the minimum effect): fio writes one line per job and invocation.
  */
 #include "reports/report.h"
 #include "common/util.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,52 +57,105 @@ static void fio_side(const struct fio_data *d, const char *job, const char *load
 	}
 }
 
-/* The verdict on one metric; better = higher (bandwidth, IOPS) or lower (latency). */
-static void fio_verdict(const struct report *r, const struct report_fio_side *b,
-			const struct report_fio_side *p, enum report_fio_metric m,
-			struct report_verdict *v)
+/* One metric's test, kept until the report's fio tests are decided together. */
+struct fio_test {
+	struct report_verdict *v;
+	struct stats_cmp cmp;
+};
+
+/*
+ * The test on one metric, like the munmap rows' (reports/report.c): a t
+ * test on the log invocation figures, the side that is better when
+ * higher first, so estimate = exp(d) = how many times better patched is.
+ * Returns 1 when a test could be made (then t holds it).
+ */
+static int fio_verdict(const struct report_fio_side *b, const struct report_fio_side *p,
+		       enum report_fio_metric m, struct report_verdict *v, struct fio_test *t)
 {
 	int higher = m != FIO_LAT;
-	const double *good = higher ? p->v[m] : b->v[m], *bad = higher ? b->v[m] : p->v[m];
-	size_t ngood = higher ? p->n : b->n, nbad = higher ? b->n : p->n;
-	struct mw_result mw;
-	struct ratio_ci ci;
+	const struct report_fio_side *x = higher ? p : b, *y = higher ? b : p;
+	size_t n = x->n + y->n, i;
+	double *val;
+	int *side;
+	unsigned *block;
 
 	memset(v, 0, sizeof(*v));
 	v->inv_base = b->n;
 	v->inv_patched = p->n;
-	if (!b->n || !p->n) {
-		v->why_unmarked = NULL;
-		return;
-	}
+	v->p = v->p_adj = 1;
+	if (!b->n || !p->n)
+		return 0;
 	v->change_pct = (p->median[m] / b->median[m] - 1) * 100;
-	v->estimate = higher ? p->median[m] / b->median[m] : b->median[m] / p->median[m];
-	stats_mann_whitney(good, ngood, bad, nbad, &mw);
-	stats_ratio_ci(good, ngood, bad, nbad, r->opts.alpha, &ci);
-	v->p = v->p_adj = mw.p;
-	v->significant = mw.p <= r->opts.alpha;
-	v->lo = ci.lo;
-	v->hi = ci.hi;
-	v->ci_ok = ci.ok && ci.lo <= v->estimate && v->estimate <= ci.hi;
-	if (!v->ci_ok)
-		v->why_unmarked = "too few invocations for an interval";
-	else if (!v->significant || (v->lo <= 1 && v->hi >= 1))
-		v->why_unmarked = "not significant";
-	else if (fabs(v->change_pct) < r->opts.min_effect_pct)
-		v->why_unmarked = "below the minimum effect";
-	else
-		v->dir = v->lo > 1 ? DIR_FASTER : DIR_SLOWER;
-	/* The contract of report.h: a mark is significant, with an interval excluding 1. */
-	if (v->dir != DIR_NONE)
-		v->significant = 1;
-	else
-		v->significant = v->significant && v->ci_ok && !(v->lo <= 1 && v->hi >= 1);
+	val = xmalloc(n * sizeof(*val));
+	side = xmalloc(n * sizeof(*side));
+	block = xcalloc(n, sizeof(*block));
+	for (i = 0; i < n; i++) {
+		side[i] = i >= x->n;
+		val[i] = log(side[i] ? y->v[m][i - x->n] : x->v[m][i]);
+	}
+	memset(t, 0, sizeof(*t));
+	stats_blocked_t(val, side, block, n, &t->cmp);
+	free(val);
+	free(side);
+	free(block);
+	v->estimate = t->cmp.blocks ? exp(t->cmp.d) : (higher ? p->median[m] / b->median[m]
+							       : b->median[m] / p->median[m]);
+	if (b->n < REPORT_MIN_INV || p->n < REPORT_MIN_INV) {
+		v->why_unmarked = "fewer than 3 invocations a side";
+		return 0;
+	}
+	if (!t->cmp.ok) {
+		v->why_unmarked = t->cmp.no_spread ? "no spread between invocations" : "cannot test";
+		return 0;
+	}
+	v->p = t->cmp.p;
+	t->v = v;
+	return 1;
+}
+
+/*
+ * The report's fio tests decided together, as the munmap rows are:
+ * Benjamini-Hochberg over them, intervals at 1 - R alpha / m, the
+ * minimum effect on the metric's change.
+ */
+static void fio_decide(struct fio_test *t, size_t n, double alpha, double min_effect)
+{
+	double *p = xmalloc((n + 1) * sizeof(*p)), a_ci;
+	size_t i, R = 0;
+
+	for (i = 0; i < n; i++)
+		p[i] = t[i].cmp.p;
+	stats_bh_adjust(p, n, p);
+	for (i = 0; i < n; i++)
+		R += p[i] <= alpha;
+	a_ci = (double)(R ? R : 1) * alpha / (double)(n ? n : 1);
+	for (i = 0; i < n; i++) {
+		struct report_verdict *v = t[i].v;
+		double lo, hi;
+
+		stats_cmp_interval(&t[i].cmp, a_ci, &lo, &hi);
+		v->p_adj = p[i];
+		v->ci_ok = 1;
+		v->lo = exp(lo);
+		v->hi = exp(hi);
+		v->significant = p[i] <= alpha && (v->lo > 1 || v->hi < 1);
+		if (!v->significant)
+			v->why_unmarked = "not significant";
+		else if (fabs(v->change_pct) < min_effect)
+			v->why_unmarked = "below the minimum effect";
+		else
+			v->dir = v->estimate > 1 ? DIR_FASTER : DIR_SLOWER;
+		assert(v->lo <= v->estimate && v->estimate <= v->hi);
+		assert(v->dir == DIR_NONE || (v->dir == DIR_FASTER ? v->lo > 1 : v->hi < 1));
+	}
+	free(p);
 }
 
 int report_build_fio(struct db *db, const struct db_sel *sels, size_t nr, struct report *r)
 {
 	struct fio_data *d = xcalloc(nr, sizeof(*d));
-	size_t s, i, k, alloc = 0;
+	struct fio_test *tests = NULL;
+	size_t s, i, k, alloc = 0, nt = 0, talloc = 0;
 	int ret = -1;
 
 	for (s = 0; s < nr; s++)
@@ -114,7 +168,6 @@ int report_build_fio(struct db *db, const struct db_sel *sels, size_t nr, struct
 			struct report_fio_row *row;
 			const char *rw = "";
 			unsigned rev = r->opts.series && r->revisions ? r->revisions[s / 2] : 0;
-			size_t m;
 
 			if (i && !strcmp(d[s].v[i - 1].job, f->job) && !strcmp(d[s].v[i - 1].load, f->load))
 				continue;
@@ -127,11 +180,20 @@ int report_build_fio(struct db *db, const struct db_sel *sels, size_t nr, struct
 			fio_side(&d[s - 1], f->job, f->load, &row->base, &rw);
 			fio_side(&d[s], f->job, f->load, &row->patched, &rw);
 			row->rw = rw;
-			for (m = 0; m < NR_FIO_METRICS; m++)
-				fio_verdict(r, &row->base, &row->patched, (enum report_fio_metric)m,
-					    &row->v[m]);
 		}
 	}
+	/* Verdicts once the rows stop moving (they point into them). */
+	for (k = 0; k < r->nr_fio; k++) {
+		size_t m;
+
+		for (m = 0; m < NR_FIO_METRICS; m++) {
+			ALLOC_GROW(tests, nt + 1, talloc);
+			nt += fio_verdict(&r->fio[k].base, &r->fio[k].patched, (enum report_fio_metric)m,
+					  &r->fio[k].v[m], &tests[nt]);
+		}
+	}
+	fio_decide(tests, nt, r->opts.alpha, r->opts.min_effect_pct);
+	free(tests);
 	/* Names live in the database, which dies before the report: the report's own copies. */
 	for (k = 0; k < r->nr_fio; k++) {
 		struct report_fio_row *row = &r->fio[k];

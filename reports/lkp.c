@@ -109,7 +109,7 @@ int report_write_lkp(const struct report *r, FILE *out)
 			}
 	if (!marked)
 		fputs("swaplab noticed no significant change\n", out);
-	fprintf(out, "\ncommit:\n  %.12s (\"%s\", base)\n  %.12s (\"%s\", %s)\n\n",
+	fprintf(out, "\ncommit:\n  %s (\"%s\", base)\n  %s (\"%s\", %s)\n\n",
 		short_commit(&r->base), r->base.kernels, short_commit(pw), pw->kernels,
 		r->opts.series ? "latest revision" : "patched");
 	fprintf(out, "%16.16s %27.27s\n", short_commit(&r->base), short_commit(pw));

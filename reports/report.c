@@ -94,7 +94,8 @@ static const struct {
 	{ "cpus", NULL },            { "mem_total_bytes", NULL }, { "page_size", NULL },
 	{ "thp_enabled", NULL },     { "cpufreq_governor", NULL }, { "cpu_clock", NULL },
 	{ "kernel_cmdline", NULL },  { "fill", NULL },         { "ratio", NULL },
-	{ "thp", NULL },             { "load", NULL },         { "drain_timeout_ns", NULL },
+	/* "load" is not compared: it is part of a row's key (reports/layout.c). */
+	{ "thp", NULL },             { "drain_timeout_ns", NULL },
 	{ "zram.comp", "zram" },     { "zram.disksize_bytes", "zram" },
 	{ "zswap.compressor", "zswap" }, { "zswap.max_pool_percent", "zswap" },
 	{ "zswap.backing", "zswap" },
@@ -319,6 +320,14 @@ static void free_who(struct report_who *w)
 
 /* ---- rows ---- */
 
+/* Loads in the database's order: idle runs ("none") first, then by name. */
+static int cmp_load(const char *a, const char *b)
+{
+	int an = !strcmp(a, "none"), bn = !strcmp(b, "none");
+
+	return an != bn ? bn - an : strcmp(a, b);
+}
+
 static int same_cell(const struct db_cell_run *c, const char *backend, const char *load,
 		     uint64_t size, unsigned procs)
 {
@@ -338,7 +347,7 @@ static int cmp_cell_key(const struct db_cell_run *c, const char *backend, const 
 
 	if (r)
 		return r;
-	if ((r = strcmp(c->load, load)))
+	if ((r = cmp_load(c->load, load)))
 		return r;
 	if (c->size_bytes != size)
 		return c->size_bytes < size ? -1 : 1;
@@ -453,7 +462,7 @@ static int cmp_key(const void *a, const void *b)
 
 	if (c)
 		return c;
-	if ((c = strcmp(x->load, y->load)))
+	if ((c = cmp_load(x->load, y->load)))
 		return c;
 	if (x->size != y->size)
 		return x->size < y->size ? -1 : 1;

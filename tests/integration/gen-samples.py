@@ -139,7 +139,7 @@ def main():
         bw = round(a.fio_bw * (1 << 20))
         out.write(json.dumps({"type": "fio", "job": "seqread.fio", "rw": "read",
                               "comp": a.zram_comp, "size_bytes": 1 << 30,
-                              "bw_bytes": bw, "iops": bw / 4096,
+                              "bw_bytes": bw, "iops": bw / 4096 + 0.5,
                               "lat_mean_ns": round(4096e9 / bw), "runtime_ms": 10000},
                              separators=(",", ":")) + "\n")
     if not a.no_end:
