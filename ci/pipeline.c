@@ -278,7 +278,25 @@ static int write_reply(const struct report *r, const struct intake_revision *rev
 	}
 	fprintf(f, "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n"
 		   "Content-Transfer-Encoding: 8bit\n\n");
-	fprintf(f, "%s%s wrote:\n> %s\n\n", "", author ? author : "The author", subject);
+	/* The quoted subject too is wrapped at 72 columns, each line quoted. */
+	fprintf(f, "%s wrote:\n", author ? author : "The author");
+	{
+		char *q = NULL, *line, *save = NULL;
+		size_t qlen = 0;
+		FILE *m = open_memstream(&q, &qlen);
+
+		if (!m) {
+			ret = error_errno("cannot write '%s'", tmp);
+			fclose(f);
+			goto out;
+		}
+		report_wrap(m, "", subject, 0, 70);
+		fclose(m);
+		for (line = strtok_r(q, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			fprintf(f, "> %s\n", line);
+		fputc('\n', f);
+		free(q);
+	}
 	/* What a reader wants first, in one paragraph; then how, then the tables. */
 	who = xstrfmt("v%u", rev->version);
 	summary = report_summary(r, who);

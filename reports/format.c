@@ -577,8 +577,11 @@ char *report_summary(const struct report *r, const char *who)
 				if (r->fio[i].revision == rev && r->fio[i].v[j].dir == DIR_SLOWER) {
 					static const char *const m[] = { "bandwidth", "IOPS", "latency" };
 
+					char job[128];
+
 					append(&s, "%s fio %s %s (%+.1f%%)", shown++ ? "," : "",
-					       r->fio[i].job, m[j], r->fio[i].v[j].change_pct);
+					       report_fio_job(&r->fio[i], job, sizeof(job)), m[j],
+					       r->fio[i].v[j].change_pct);
 				}
 	} else if (nfast_all) {
 		append(&s, "; no row slower");

@@ -136,8 +136,10 @@ static void verdict_cells(const struct report_row *row, char *sp, char *chg, cha
 	chg[0] = ci[0] = mark[0] = '\0';
 	if (!row->compared)
 		return;
-	if (report_finite(v->estimate) && v->estimate > 0)
-		snprintf(sp, len, "%.2fx", v->estimate);
+	/* No estimate (no positive figure to compare): no change either. */
+	if (!report_finite(v->estimate) || !(v->estimate > 0))
+		return;
+	snprintf(sp, len, "%.2fx", v->estimate);
 	if (report_finite(v->change_pct))
 		snprintf(chg, len, "%+.1f%%", v->change_pct);
 	if (v->ci_ok && report_finite(v->lo) && report_finite(v->hi))

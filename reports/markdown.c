@@ -38,6 +38,11 @@ static void md_verdict(FILE *out, const struct report_verdict *v, int compared, 
 		fputs(" - | - | - | - | |", out);
 		return;
 	}
+	if (!report_finite(v->estimate) || !(v->estimate > 0)) {
+		fprintf(out, " - | - | - | %zu/%zu | (%s) |", v->inv_base, v->inv_patched,
+			v->why_unmarked ? v->why_unmarked : "no estimate");
+		return;
+	}
 	if (report_finite(v->change_pct))
 		fprintf(out, " %+.1f%% |", v->change_pct);
 	else

@@ -17,7 +17,7 @@ ok $st "pipeline on the demo series exits 0"
 [ $st = 0 ] || tail -n 30 "$tmpdir/err" | sed 's/^/# /'
 r=$out/demo-zram-deferred-free/v1
 check "it prints where the lore report is" grep -qx "$r/report.txt" "$tmpdir/stdout"
-for f in report.txt report.md report.html report.json reply.eml; do
+for f in report.txt report.md report.html report.json report.lkp report.csv reply.eml; do
 	check "$f written" [ -s "$r/$f" ]
 done
 check "lore report has the sizes table" grep -q 'Test 1: munmap latency for different sizes (zram, single process)' "$r/report.txt"
@@ -26,6 +26,9 @@ check "lore report fits 72 columns" bash -c "! awk 'length > 72' '$r/report.txt'
 check "reply answers the cover letter" grep -qx 'In-Reply-To: <cover.1795315859.git.swaplab-demo@example.org>' "$r/reply.eml"
 check "reply quotes the subject" grep -qx 'Subject: Re: \[RFC PATCH v1 0/2\] zram: defer slot free on swap entry release to a workqueue' "$r/reply.eml"
 check "reply carries the table" grep -q 'Speedup' "$r/reply.eml"
+check "reply opens with the summary paragraph (v1 ...)" bash -c "sed '1,/^\$/d' '$r/reply.eml' | sed '1,/^\$/d' | head -n 1 | grep -q '^v1[: ]'"
+check "reply body fits 72 columns" bash -c "! sed '1,/^\$/d' '$r/reply.eml' | awk 'length > 72' | grep -q ."
+check "lore report: at most 60 lines" [ "$(wc -l <"$r/report.txt")" -le 60 ]
 "$SWAPLAB" db runs --db "$db" --json >"$tmpdir/runs.json"
 check "2 base and 2 patched runs stored, interleaved" python3 - "$tmpdir/runs.json" <<'PY'
 import json, sys

@@ -348,6 +348,76 @@ static void test_series(struct db *db)
 }
 
 
+/* Lines of a text. */
+static size_t count_lines(const char *text)
+{
+	size_t n = 0;
+
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
+/*
+ * The lore text's length for the plans the lab runs: make run's default
+ * (zram and zswap, 2 sizes, 1 and 2 processes, 3 boots x 2 runs) and
+ * the reference series' (256MB at 1-3 processes and 64M-256M single, per
+ * backend): at most 60 lines each, every cell once.
+ */
+static void test_line_budget(struct db *db)
+{
+	static const struct gen_cell plan_default[] = {
+		/* 64M and 128M: the generator's figures scale with size in 64MB steps. */
+		{ "zram", 64 << 20, 1 },   { "zram", 64 << 20, 2 },   { "zram", 128 << 20, 1 },
+		{ "zram", 128 << 20, 2 },  { "zswap", 64 << 20, 1 },  { "zswap", 64 << 20, 2 },
+		{ "zswap", 128 << 20, 1 }, { "zswap", 128 << 20, 2 },
+	};
+	static const struct gen_cell plan_ref[] = {
+		{ "zram", 64 << 20, 1 },   { "zram", 128 << 20, 1 },  { "zram", 256 << 20, 1 },
+		{ "zram", 256 << 20, 2 },  { "zram", 256 << 20, 3 },  { "zswap", 64 << 20, 1 },
+		{ "zswap", 128 << 20, 1 }, { "zswap", 256 << 20, 1 }, { "zswap", 256 << 20, 2 },
+		{ "zswap", 256 << 20, 3 },
+	};
+	struct scale b = { 14.11, 0.02, 1 }, p = { 2.18, 0.02, 1 };
+	struct report_opts o = { .alpha = 0.05 };
+	struct report r;
+	char *text;
+
+	import_inv(db, "400000000000000000000000000001", "6.1.0", 3, 2, plan_default,
+		   ARRAY_SIZE(plan_default), &b, "plan-base", NULL, 0, 2);
+	import_inv(db, "400000000000000000000000000002", "6.1.0+", 3, 2, plan_default,
+		   ARRAY_SIZE(plan_default), &p, "plan-patched", NULL, 1, 2);
+	import_inv(db, "400000000000000000000000000003", "6.1.0", 3, 5, plan_ref,
+		   ARRAY_SIZE(plan_ref), &b, "ref-base", NULL, 0, 2);
+	import_inv(db, "400000000000000000000000000004", "6.1.0+", 3, 5, plan_ref,
+		   ARRAY_SIZE(plan_ref), &p, "ref-patched", NULL, 1, 2);
+	o.base = "plan-base";
+	o.patched = "plan-patched";
+	is_int(report_build(db, &o, &r), 0, "report of make run's default plan");
+	text = render(&r, REPORT_LORE);
+	ok(count_lines(text) <= 60 && widest(text) <= 72, "default plan: %zu lines <= 60, %zu columns",
+	   count_lines(text), widest(text));
+	ok(r.nr_tables == 4 && r.tables[0].kind == TABLE_MODES && r.tables[1].kind == TABLE_MODES,
+	   "default plan: a modes table per size and backend (fewer tables than modes+sizes+rest)");
+	if (count_lines(text) > 60 || getenv("TEST_REPORT_SHOW"))
+		diag(text);
+	free(text);
+	report_release(&r);
+	o.base = "ref-base";
+	o.patched = "ref-patched";
+	is_int(report_build(db, &o, &r), 0, "report of the reference plan");
+	text = render(&r, REPORT_LORE);
+	ok(count_lines(text) <= 60 && widest(text) <= 72, "reference plan: %zu lines <= 60, %zu columns",
+	   count_lines(text), widest(text));
+	ok(r.nr_tables == 4 && r.tables[0].kind == TABLE_MODES && r.tables[1].kind == TABLE_SIZES &&
+	   r.tables[1].nr_rows == 3 && r.tables[1].shown_in[2] == 1,
+	   "reference plan: per backend modes at 256MB, sizes with a reference to it");
+	if (count_lines(text) > 60 || getenv("TEST_REPORT_SHOW"))
+		diag(text);
+	free(text);
+	report_release(&r);
+}
+
 /*
  * The formatters on a hand-made model: verdicts as the statistics would
  * fill them (faster, slower, unmarked with a reason, not compared, a
@@ -570,6 +640,7 @@ int main(void)
 	test_edges(db);
 	test_series(db);
 	test_formats();
+	test_line_budget(db);
 	db_close(db);
 	{
 		const char *const argv[] = { "rm", "-rf", dir, NULL };
