@@ -162,8 +162,8 @@ ok = ok and abs(rows["none"]["base"]["median_ns"] - 10e6) < 1e6 and abs(rows["cp
 ok = ok and {t["load"] for t in r["tables"]} == {"none", "cpu"}
 sys.exit(0 if ok else 1)
 EOF
-check "load: lore has a table under cpu load" bash -c "tr '\n' ' ' <'$tmpdir/load.lore' | tr -s ' ' | grep -q 'Test 1: munmap latency for 64MB swap-filled VMA (zram, single process, under cpu load) '"
-check "load: the idle table comes first" grep -q '^Test 2: munmap latency for 64MB swap-filled VMA (zram, single process)$' "$tmpdir/load.lore"
+check "load: lore has a table under cpu load" bash -c "tr '\n' ' ' <'$tmpdir/load.lore' | tr -s ' ' | grep -q 'Test 2: munmap latency for 64MB swap-filled VMA (zram, single process, under cpu load) '"
+check "load: the idle table comes first" grep -q '^Test 1: munmap latency for 64MB swap-filled VMA (zram, single process)$' "$tmpdir/load.lore"
 check "load: the lkp names say so" grep -q 'swaplab.zram.load-cpu.64M.1p.munmap_ms$' "$tmpdir/load.lkp"
 check "fio: compared base against patched (-25% bandwidth, marked slower)" python3 - "$tmpdir/load.json" <<'EOF'
 import json, sys
