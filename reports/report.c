@@ -118,8 +118,8 @@ static char *env_value(const struct json *env, const char *field)
 	if (!v)
 		return NULL;
 	if (!strcmp(field, "mem_total_bytes") && v->type == JSON_NUMBER)
-		/* Kernels differ in reserved memory by a few MB: compare in 256M steps. */
-		return xstrfmt("%.2fG", round(v->number / (256.0 * 1048576)) / 4);
+		/* Shown in MB; compared with a relative tolerance (compare_envs). */
+		return xstrfmt("%.0fM", v->number / 1048576);
 	if (!strcmp(field, "kernel_cmdline") && v->type == JSON_STRING) {
 		/* The boot loader names the kernel image: not a difference. */
 		char *copy = xstrdup(v->str), *save = NULL, *tok, *out = xcalloc(1, strlen(v->str) + 1);
@@ -159,7 +159,14 @@ struct side_data {
 	size_t cursor;              /* first cell not yet taken by a row (cells are sorted) */
 	struct strset values[NR_FIELDS]; /* distinct values of each compared field */
 	struct strset cpus;         /* "model, N CPUs, arch" */
+	double mem_lo, mem_hi;      /* range of mem_total_bytes (0: none) */
 };
+
+/*
+ * Kernels of one config reserve a few MB more or less of the same RAM:
+ * memory sizes differ only beyond this fraction of the larger one.
+ */
+#define MEM_TOLERANCE 0.05
 
 /* Reads a side and, parsing each run's env record once, what the report compares. */
 static int load_side(struct db *db, struct side_data *s)
@@ -180,6 +187,16 @@ static int load_side(struct db *db, struct side_data *s)
 		doc = json_parse(e->env_json, strlen(e->env_json), &root, err, sizeof(err));
 		if (!doc)
 			continue; /* stored by import, which parsed it: cannot happen */
+		{
+			const struct json *m = json_get(root, "mem_total_bytes");
+
+			if (m && m->type == JSON_NUMBER && m->number > 0) {
+				if (!s->mem_hi || m->number < s->mem_lo)
+					s->mem_lo = m->number;
+				if (m->number > s->mem_hi)
+					s->mem_hi = m->number;
+			}
+		}
 		for (f = 0; f < ARRAY_SIZE(env_fields); f++)
 			if ((v = env_value(root, env_fields[f].field))) {
 				strset_add(&s->values[f], v);
@@ -241,6 +258,14 @@ static void compare_envs(struct report *r, const struct side_data *base,
 		const struct strset *b = &base->values[i], *p = &patched->values[i];
 
 		/* Absent on a side (e.g. a backend it did not run): nothing to compare. */
+		if (i < ARRAY_SIZE(env_fields) && !strcmp(env_fields[i].field, "mem_total_bytes")) {
+			double lo = base->mem_lo < patched->mem_lo ? base->mem_lo : patched->mem_lo;
+			double hi = base->mem_hi > patched->mem_hi ? base->mem_hi : patched->mem_hi;
+
+			if (base->mem_hi && patched->mem_hi && hi - lo > MEM_TOLERANCE * hi)
+				add_diff(r, env_fields[i].field, NULL, b, p);
+			continue;
+		}
 		if (b->n && p->n && (!strset_equal(b, p) || b->n > 1 || p->n > 1))
 			add_diff(r, i < ARRAY_SIZE(env_fields) ? env_fields[i].field : "config_fingerprint",
 				 i < ARRAY_SIZE(env_fields) ? env_fields[i].backend : NULL, b, p);
