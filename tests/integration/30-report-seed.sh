@@ -68,14 +68,17 @@ cells() { # test base|patched
 		}' "$tmpdir/seed.txt"
 }
 # Tests 1+3 (modes at 256MB) and 2+4 (sizes) measure 256MB/1p differently:
-# two experiments, two pairs of labels, as in the seed.
-gen --seed 1 --runs 11 --device rpi4b --cpu-model Cortex-A72 --kernel-release 6.18.0-rc4 \
+# two experiments, two pairs of labels, as in the seed.  Each side is 3
+# boots (interleaved: base at 10:00, 10:02, 10:04, patched a minute
+# later), 1% apart, symmetric: the medians over runs stay the seed's.
+b="--boots 3 --started 2026-05-01T10:00:00Z" p="--boots 3 --started 2026-05-01T10:01:00Z"
+gen --seed 1 --runs 11 $b --device rpi4b --cpu-model Cortex-A72 --kernel-release 6.18.0-rc4 \
 	$(cells 1 base) $(cells 3 base) >"$tmpdir/t13-base.jsonl"
-gen --seed 2 --runs 11 --device rpi4b --cpu-model Cortex-A72 --kernel-release 6.18.0-rc4-zsdefer \
+gen --seed 2 --runs 11 $p --device rpi4b --cpu-model Cortex-A72 --kernel-release 6.18.0-rc4-zsdefer \
 	$(cells 1 patched) $(cells 3 patched) >"$tmpdir/t13-patched.jsonl"
-gen --seed 3 --runs 9 --device rpi4b --cpu-model Cortex-A72 --kernel-release 6.18.0-rc4 \
+gen --seed 3 --runs 9 $b --device rpi4b --cpu-model Cortex-A72 --kernel-release 6.18.0-rc4 \
 	$(cells 2 base) $(cells 4 base) >"$tmpdir/t24-base.jsonl"
-gen --seed 4 --runs 9 --device rpi4b --cpu-model Cortex-A72 --kernel-release 6.18.0-rc4-zsdefer \
+gen --seed 4 --runs 9 $p --device rpi4b --cpu-model Cortex-A72 --kernel-release 6.18.0-rc4-zsdefer \
 	$(cells 2 patched) $(cells 4 patched) >"$tmpdir/t24-patched.jsonl"
 check "the generated cells cover the seed's 17 rows, both sides" \
 	[ "$(for t in 1 2 3 4; do cells $t base; cells $t patched; done | wc -w)" = 34 ]
@@ -124,15 +127,32 @@ for f in r13 r24; do
 	long=$(awk 'length($0) > 72' "$tmpdir/$f.txt" | wc -l)
 	check "$f: no line wider than 72 columns ($long)" [ "$long" = 0 ]
 done
-check "rows carry a 95% interval" grep -Eq '^  single +61\.82ms .*\[[0-9.]+, [0-9.]+\] +11/11$' "$tmpdir/r13.txt"
+check "rows carry a 95% interval" grep -Eq '^  single +61\.82ms .*\[[0-9.]+, [0-9.]+\] +33/33$' "$tmpdir/r13.txt"
 check "drain / CPU table present" grep -q 'Drain base  Drain patched' "$tmpdir/r13.txt"
 footer=$(tr '\n' ' ' <"$tmpdir/r13.txt" | tr -s ' ')
 for want in "median over runs" "mean of its N processes' munmap() latencies" \
-	"Hodges-Lehmann interval" "Mann-Whitney U test, two-sided, alpha = 0.05" \
-	"Base: 6.18.0-rc4 (label t13-base, 1 bench invocation)" \
-	"Patched: 6.18.0-rc4-zsdefer (label t13-patched, 1 bench invocation)" \
+	"95% CI of the Base/Patched ratio from the same t test" \
+	"alpha = 0.05 after Benjamini-Hochberg" "t test on log per-invocation medians" \
+	"Base: 6.18.0-rc4 (label t13-base, 3 bench invocations)" \
+	"Patched: 6.18.0-rc4-zsdefer (label t13-patched, 3 bench invocations)" \
 	"Device: rpi4b (Cortex-A72, 4 CPUs, aarch64)"; do
 	check "footer says: $want" grep -qF -- "$want" <<<"$footer"
 done
 check "no environment flag when only the kernel differs" bash -c "! grep -q '!' '$tmpdir/r13.txt'"
+marks=$(grep -cE '^  (single|multi [0-9]p|[0-9]+MB) .*x \*' "$tmpdir/r13.txt" "$tmpdir/r24.txt" | awk -F: '{ s += $2 } END { print s }')
+check "every seed row is marked (1.34x and more, 3 boots a side): $marks of 17" [ "$marks" = 17 ]
+
+# One boot a side: the same figures, but nothing can be decided.
+gen --seed 5 --runs 11 --device rpi4b --kernel-release 6.18.0-rc4 $(cells 1 base) >"$tmpdir/one-base.jsonl"
+gen --seed 6 --runs 11 --device rpi4b --kernel-release 6.18.0-rc4-zsdefer $(cells 1 patched) >"$tmpdir/one-patched.jsonl"
+"$SWAPLAB" db import "$tmpdir/one-base.jsonl" --db "$db" --label one-base >/dev/null &&
+	"$SWAPLAB" db import "$tmpdir/one-patched.jsonl" --db "$db" --label one-patched >/dev/null &&
+	"$SWAPLAB" report --db "$db" --base one-base --patched one-patched --format json >"$tmpdir/one.json"
+ok $? "a report of one boot a side"
+check "one boot a side: 7.17x shown, no mark, no interval" python3 - "$tmpdir/one.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+row = [w for w in r["rows"] if w["procs"] == 1][0]
+sys.exit(0 if round(row["speedup"], 2) == 7.17 and not row["significant"] and row.get("ci") is None else 1)
+EOF
 finish

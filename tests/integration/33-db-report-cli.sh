@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `swaplab db` and `swaplab report` end to end on generated streams:
 # listing, export (re-importable, CSV), series links, every report format,
-# --figure max, --backend, environment flags, and the significance mark
-# on an A/A pair (unmarked) and a 10% shift with a 5% spread and 10 runs a
-# side (marked).  No swap state is touched.
+# --figure max, --backend, environment flags, and the mark on an A/A pair
+# (unmarked) and a 10% shift (marked), 6 boots of 2 runs a side, boots 3%
+# apart.  No swap state is touched.
 . "$(dirname "$0")/lib.sh"
 gen() { python3 "$TOP/tests/integration/gen-samples.py" "$@"; }
 db=$tmpdir/lab.db
@@ -81,7 +81,7 @@ means = sorted(sum(v) / len(v) for v in runs.values())
 slow = sorted(max(v) for v in runs.values())
 ok = row["base"]["runs_ns"] == means and row["base"]["median_ns"] == 30e6
 ok = ok and row["base"]["slowest_median_ns"] == statistics.median(slow)
-ok = ok and r["figure"] == "mean" and "Mann-Whitney" in r["test"] and r["alpha"] == 0.05
+ok = ok and r["figure"] == "mean" and "t test" in r["test"] and r["alpha"] == 0.05
 sys.exit(0 if ok else 1)
 EOF
 "$SWAPLAB" report --db "$db" --base base --patched patched --figure max >"$tmpdir/max.txt"
@@ -92,7 +92,6 @@ check "--figure max: 3p base figure is the slowest process's median" \
 check "--backend zswap: only zswap tables" bash -c "grep -q zswap '$tmpdir/zswap.txt' && ! grep -q '(zram' '$tmpdir/zswap.txt'"
 "$SWAPLAB" report --db "$db" --base base --patched patched --format markdown >"$tmpdir/r.md"
 check "markdown: a pipe table per test" [ "$(grep -c '^| mode | Base | Patched | Speedup | 95% CI | p | n |' "$tmpdir/r.md")" = 1 ]
-check "markdown: significance escaped" grep -q 'x \\\*' "$tmpdir/r.md"
 check "csv: one line per cell plus header" [ "$(wc -l <"$tmpdir/r1.csv")" = 4 ]
 check "csv: parses, names the test and interval" python3 - "$tmpdir/r1.csv" <<'EOF'
 import csv, sys
@@ -105,7 +104,7 @@ EOF
 gen --seed 3 --runs 5 --cpus 2 --zram-comp zstd zram:64M:1=5 zswap:64M:1=15 >"$tmpdir/c.jsonl"
 "$SWAPLAB" db import "$tmpdir/c.jsonl" --db "$db" --label other-box >/dev/null
 "$SWAPLAB" report --db "$db" --base base --patched other-box >"$tmpdir/env.txt"
-check "env: rows flagged with !" grep -Eq '^  64MB +.*x (\*)?!' "$tmpdir/env.txt"
+check "env: rows flagged with !" grep -Eq '^  64MB +.*x [ *]!' "$tmpdir/env.txt"
 check "env: footer lists cpus" grep -q '^! cpus: base 4; patched 2' "$tmpdir/env.txt"
 check "env: footer lists the zram compressor for zram rows" grep -q '^! zram.comp (zram rows): base lzo-rle; patched zstd' "$tmpdir/env.txt"
 "$SWAPLAB" report --db "$db" --base base --patched other-box --format json >"$tmpdir/env.json"
@@ -117,23 +116,27 @@ ok = ("cpus", None) in d and ("zram.comp", "zram") in d and all(x["env_differs"]
 sys.exit(0 if ok else 1)
 EOF
 
-# A/A is not marked; a 10% shift with a 5% spread and 10 runs a side is.
-gen --seed 10 --runs 10 --mode lognormal --spread 0.05 zram:256M:1=61.82 >"$tmpdir/aa1.jsonl"
-gen --seed 11 --runs 10 --mode lognormal --spread 0.05 zram:256M:1=61.82 >"$tmpdir/aa2.jsonl"
-gen --seed 12 --runs 10 --mode lognormal --spread 0.05 zram:256M:1=68.00 >"$tmpdir/shift.jsonl"
+# A/A is not marked; a 10% shift is (6 boots x 2 runs a side, boots 3% apart).
+bb="--boots 6 --runs 2 --mode lognormal --spread 0.03 --boot-spread 0.03"
+gen --seed 10 $bb --started 2026-05-01T10:00:00Z zram:256M:1=61.82 >"$tmpdir/aa1.jsonl"
+gen --seed 11 $bb --started 2026-05-01T10:01:00Z zram:256M:1=61.82 >"$tmpdir/aa2.jsonl"
+gen --seed 12 $bb --started 2026-05-01T10:01:00Z zram:256M:1=68.00 >"$tmpdir/shift.jsonl"
 for f in aa1 aa2 shift; do "$SWAPLAB" db import "$tmpdir/$f.jsonl" --db "$db" --label "$f" >/dev/null; done
 "$SWAPLAB" report --db "$db" --base aa1 --patched aa2 >"$tmpdir/aa.txt"
-check "A/A: not marked significant" grep -Eq '^  256MB +[0-9.]+ms +[0-9.]+ms +[0-9.]+x +\[[0-9.]+, [0-9.]+\] +10/10$' "$tmpdir/aa.txt"
+check "A/A: not marked significant" grep -Eq '^  256MB +[0-9.]+ms +[0-9.]+ms +[0-9.]+x +\[[0-9.]+, [0-9.]+\] +12/12$' "$tmpdir/aa.txt"
 check "A/A: its interval holds 1" python3 -c '
 import re,sys; m=re.search(r"\[([0-9.]+), ([0-9.]+)\]", open(sys.argv[1]).read()); sys.exit(0 if float(m.group(1)) <= 1 <= float(m.group(2)) else 1)' "$tmpdir/aa.txt"
 "$SWAPLAB" report --db "$db" --base shift --patched aa1 >"$tmpdir/shift.txt"
 check "10% shift: marked significant" grep -Eq '^  256MB +[0-9.]+ms +[0-9.]+ms +1\.[01][0-9]x \* ' "$tmpdir/shift.txt"
+"$SWAPLAB" report --db "$db" --base shift --patched aa1 --format markdown >"$tmpdir/r.md"
+check "markdown: significance escaped" grep -q 'x \\\*' "$tmpdir/r.md"
 
 # A series: v1 base and patched, v2 patched (falls back to v1's base), v3 regresses.
-gen --seed 20 --runs 7 --mode lognormal zram:64M:1=14 >"$tmpdir/sb.jsonl"
-gen --seed 21 --runs 7 --mode lognormal zram:64M:1=2.2 >"$tmpdir/s1.jsonl"
-gen --seed 22 --runs 7 --mode lognormal zram:64M:1=2.1 >"$tmpdir/s2.jsonl"
-gen --seed 23 --runs 7 --mode lognormal zram:64M:1=3.0 >"$tmpdir/s3.jsonl"
+sv="--boots 3 --runs 3 --mode lognormal --boot-spread 0.03"
+gen --seed 20 $sv --started 2026-05-01T11:00:00Z zram:64M:1=14 >"$tmpdir/sb.jsonl"
+gen --seed 21 $sv --started 2026-05-01T11:01:00Z zram:64M:1=2.2 >"$tmpdir/s1.jsonl"
+gen --seed 22 $sv --started 2026-05-01T12:01:00Z zram:64M:1=2.1 >"$tmpdir/s2.jsonl"
+gen --seed 23 $sv --started 2026-05-01T13:01:00Z zram:64M:1=3.0 >"$tmpdir/s3.jsonl"
 "$SWAPLAB" db import "$tmpdir/sb.jsonl" --db "$db" --series zsdefer --revision v1 --kind base \
 	--commit abc123 --config-fingerprint cfg1 >/dev/null &&
 for v in 1 2 3; do
