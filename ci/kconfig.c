@@ -3,6 +3,7 @@
  * lab's small kernels (virtual board, Raspberry Pi 4B).  See kconfig.h.
  */
 #include "ci/kconfig.h"
+#include "common/sha256.h"
 #include "common/util.h"
 
 #include <assert.h>
@@ -300,4 +301,49 @@ size_t kconfig_verify(const struct kconfig *want, const struct kconfig *have, ch
 	else
 		free(out);
 	return bad;
+}
+
+static int cmp_entry_name(const void *a, const void *b)
+{
+	return strcmp(((const struct kconfig_entry *)a)->name, ((const struct kconfig_entry *)b)->name);
+}
+
+/* sha256 of the entries of kc that other also has, in name order (both sorted). */
+static void fingerprint_common(const struct kconfig *kc, const struct kconfig *other, char hex[65])
+{
+	struct sha256 c;
+	size_t i;
+
+	sha256_init(&c);
+	for (i = 0; i < kc->nr; i++) {
+		const struct kconfig_entry *e = &kc->v[i];
+
+		if (!bsearch(e, other->v, other->nr, sizeof(*other->v), cmp_entry_name))
+			continue;
+		sha256_update(&c, e->name, strlen(e->name));
+		sha256_update(&c, "=", 1);
+		sha256_update(&c, e->value, strlen(e->value));
+		sha256_update(&c, "\n", 1);
+	}
+	sha256_final_hex(&c, hex);
+}
+
+int kconfig_fingerprint_common(const char *path_a, const char *path_b,
+			       char hex_a[65], char hex_b[65])
+{
+	struct kconfig a, b;
+	int ret = -1;
+
+	kconfig_init(&a);
+	kconfig_init(&b);
+	if (kconfig_read_file(&a, path_a, 0) == 0 && kconfig_read_file(&b, path_b, 0) == 0) {
+		qsort(a.v, a.nr, sizeof(*a.v), cmp_entry_name);
+		qsort(b.v, b.nr, sizeof(*b.v), cmp_entry_name);
+		fingerprint_common(&a, &b, hex_a);
+		fingerprint_common(&b, &a, hex_b);
+		ret = 0;
+	}
+	kconfig_release(&a);
+	kconfig_release(&b);
+	return ret;
 }

@@ -63,4 +63,15 @@ char *kconfig_apply(const char *base_text, const struct kconfig *frag);
  */
 size_t kconfig_verify(const struct kconfig *want, const struct kconfig *have, char **report);
 
+/*
+ * Fingerprints of two builds' .config files over the symbols both define
+ * (set, or "is not set"): a symbol only one of them has - one a patch
+ * adds to Kconfig, or removes - says nothing about how the two kernels
+ * were configured, and would otherwise make every report row differ.
+ * SHA-256 of the common "NAME=value" lines in name order, as 64 hex
+ * digits into hex_a and hex_b.  -1 with a message if a file cannot be read.
+ */
+int kconfig_fingerprint_common(const char *path_a, const char *path_b,
+			       char hex_a[65], char hex_b[65]);
+
 #endif

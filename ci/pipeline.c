@@ -6,6 +6,7 @@
  */
 #include "ci/pipeline.h"
 #include "ci/kbuild.h"
+#include "ci/kconfig.h"
 #include "common/sha256.h"
 #include "db/db.h"
 #include "kernel-patches/intake.h"
@@ -419,10 +420,11 @@ int pipeline_run(struct db *db, const struct pipeline_opts *o, const char *revis
 	if (build(tree, base, o, "build-base", &abase, res) < 0 ||
 	    build(wt, patched, o, "build-patched", &apatched, res) < 0)
 		goto out;
-	if (abase.config)
-		sha256_file_hex(abase.config, cfg_base);
-	if (apatched.config)
-		sha256_file_hex(apatched.config, cfg_patched);
+	/* Over the symbols both kernels know: those the patch adds are not a difference. */
+	if (abase.config && apatched.config &&
+	    kconfig_fingerprint_common(abase.config, apatched.config, cfg_base, cfg_patched) < 0)
+		warning("the kernels' .config files could not be compared; rows are not checked"
+			" for config differences");
 
 	/* Run, interleaved. */
 	if (db_upsert_revision(db, rev.series, rev.version, rev.cover_message_id, rev.base_commit) < 0) {

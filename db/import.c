@@ -772,6 +772,10 @@ static int add_sample(struct importer *im, const struct sample *s)
 	if ((unsigned long long)s->v[K_RUN] > im->runs)
 		return bad(im, "sample's run %lld is outside the env's 1..%u (line %u)",
 			   (long long)s->v[K_RUN], im->runs, im->env_line);
+	/* A munmap() takes time: zero or less is a broken clock or a broken writer. */
+	if (s->v[K_MUNMAP] <= 0)
+		return bad(im, "munmap_ns is %lld: a munmap() time must be positive",
+			   (long long)s->v[K_MUNMAP]);
 	if (!(c = find_cell(im, backend, s)))
 		return -1;
 	r = (unsigned)s->v[K_RUN] - 1;
@@ -816,7 +820,12 @@ static int add_sample(struct importer *im, const struct sample *s)
 		return -1;
 	c->seen[(size_t)r * c->procs + proc] = 1;
 	c->count[r]++;
-	c->sum[r] += s->v[K_MUNMAP];
+	/* The reports divide this sum by procs: it must not wrap around. */
+	if (__builtin_add_overflow(c->sum[r], s->v[K_MUNMAP], &c->sum[r])) {
+		cell_name(c, r + 1, name, sizeof(name));
+		return bad(im, "the munmap_ns of %s add up past 2^63 ns (%lld here): not a"
+			   " time a benchmark measured", name, (long long)s->v[K_MUNMAP]);
+	}
 	if (s->v[K_MUNMAP] > c->max[r])
 		c->max[r] = s->v[K_MUNMAP];
 	im->run_samples++;
@@ -1288,6 +1297,39 @@ static int import_item(struct importer *im, struct item *it)
 	return -1;
 }
 
+/* Whether s is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
+static int utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned cp, need, i;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0)
+			cp = *p & 0x1f, need = 1;
+		else if ((*p & 0xf0) == 0xe0)
+			cp = *p & 0x0f, need = 2;
+		else if ((*p & 0xf8) == 0xf0)
+			cp = *p & 0x07, need = 3;
+		else
+			return 0;
+		for (i = 1; i <= need; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if (cp < (need == 1 ? 0x80u : need == 2 ? 0x800u : 0x10000u) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += need + 1;
+	}
+	return 1;
+}
+
 static int check_opts(const char *label, const struct db_import_opts *op)
 {
 	const char *p;
@@ -1299,6 +1341,11 @@ static int check_opts(const char *label, const struct db_import_opts *op)
 	for (p = label; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
 			return error("label '%s' has a space or control character", label);
+	/* Labels end up in every report format: JSON and HTML need valid UTF-8. */
+	if (!utf8_valid(label))
+		return error("label '%s' is not valid UTF-8", label);
+	if (op->series && !utf8_valid(op->series))
+		return error("series name '%s' is not valid UTF-8", op->series);
 	if (op->kind && strcmp(op->kind, "base") && strcmp(op->kind, "patched"))
 		return error("kernel build kind '%s' is not 'base' or 'patched'", op->kind);
 	if (op->series && (!op->revision || !op->kind))

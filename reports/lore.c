@@ -426,6 +426,9 @@ int report_write_lore(const struct report *r, FILE *out)
 		free(lines[i]);
 	}
 	free(lines);
+	/* What the statistics warn about (runs not interleaved, sides mixing kernels). */
+	for (i = 0; i < r->nr_warnings; i++)
+		report_wrap(out, "! ", r->warnings[i], 2, LORE_WIDTH);
 	for (i = 0; i < r->nr_diffs; i++) {
 		const struct report_env_diff *d = &r->diffs[i];
 		char *s = xstrfmt("%s%s%s%s: base %s; patched %s", d->field, d->backend ? " (" : "",

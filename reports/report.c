@@ -119,8 +119,8 @@ static char *env_value(const struct json *env, const char *field)
 	if (!v)
 		return NULL;
 	if (!strcmp(field, "mem_total_bytes") && v->type == JSON_NUMBER)
-		/* Kernels differ in reserved memory by a few MB: compare in 256M steps. */
-		return xstrfmt("%.2fG", round(v->number / (256.0 * 1048576)) / 4);
+		/* Shown in MB; compared with a relative tolerance (compare_envs). */
+		return xstrfmt("%.0fM", v->number / 1048576);
 	if (!strcmp(field, "kernel_cmdline") && v->type == JSON_STRING) {
 		/* The boot loader names the kernel image: not a difference. */
 		char *copy = xstrdup(v->str), *save = NULL, *tok, *out = xcalloc(1, strlen(v->str) + 1);
@@ -161,7 +161,14 @@ struct side_data {
 	struct strset values[NR_FIELDS]; /* distinct values of each compared field */
 	struct strset cpus;         /* "model, N CPUs, arch" */
 	struct strset facts[NR_FACTS]; /* what the lore header says (report_who.facts) */
+	double mem_lo, mem_hi;      /* range of mem_total_bytes (0: none) */
 };
+
+/*
+ * Kernels of one config reserve a few MB more or less of the same RAM:
+ * memory sizes differ only beyond this fraction of the larger one.
+ */
+#define MEM_TOLERANCE 0.05
 
 /* The env record's field behind each fact of the lore header. */
 static const char *const fact_fields[NR_FACTS] = {
@@ -204,6 +211,16 @@ static int load_side(struct db *db, struct side_data *s)
 		doc = json_parse(e->env_json, strlen(e->env_json), &root, err, sizeof(err));
 		if (!doc)
 			continue; /* stored by import, which parsed it: cannot happen */
+		{
+			const struct json *m = json_get(root, "mem_total_bytes");
+
+			if (m && m->type == JSON_NUMBER && m->number > 0) {
+				if (!s->mem_hi || m->number < s->mem_lo)
+					s->mem_lo = m->number;
+				if (m->number > s->mem_hi)
+					s->mem_hi = m->number;
+			}
+		}
 		for (f = 0; f < ARRAY_SIZE(env_fields); f++)
 			if ((v = env_value(root, env_fields[f].field))) {
 				strset_add(&s->values[f], v);
@@ -272,6 +289,14 @@ static void compare_envs(struct report *r, const struct side_data *base,
 		const struct strset *b = &base->values[i], *p = &patched->values[i];
 
 		/* Absent on a side (e.g. a backend it did not run): nothing to compare. */
+		if (i < ARRAY_SIZE(env_fields) && !strcmp(env_fields[i].field, "mem_total_bytes")) {
+			double lo = base->mem_lo < patched->mem_lo ? base->mem_lo : patched->mem_lo;
+			double hi = base->mem_hi > patched->mem_hi ? base->mem_hi : patched->mem_hi;
+
+			if (base->mem_hi && patched->mem_hi && hi - lo > MEM_TOLERANCE * hi)
+				add_diff(r, env_fields[i].field, NULL, b, p);
+			continue;
+		}
 		if (b->n && p->n && (!strset_equal(b, p) || b->n > 1 || p->n > 1))
 			add_diff(r, i < ARRAY_SIZE(env_fields) ? env_fields[i].field : "config_fingerprint",
 				 i < ARRAY_SIZE(env_fields) ? env_fields[i].backend : NULL, b, p);
@@ -528,150 +553,82 @@ static int before(const struct db_run_env *a, const struct db_run_env *b)
 	return c ? c < 0 : a->id < b->id;
 }
 
-/* A comparison waiting for its family's adjustment. */
-struct test {
-	struct report_verdict *v;
-	struct stats_cmp cmp;
-	const char *backend;        /* for the minimum detectable effect; NULL: not counted */
-};
-
+/* The comparisons of one family (the rows' marks; the series' "vs previous"). */
 struct family {
-	struct test *t;
+	struct report_cmp *c;
+	unsigned **blocks;          /* each comparison's block array (x's then y's) */
+	const char **backend;       /* for the minimum detectable effect; NULL: not counted */
 	size_t n, alloc;
 };
 
-static const char *const WHY_FEW = "fewer than 3 invocations a side";
-static const char *const WHY_FEW_BLOCKS = "too few invocations on a device running both sides";
-static const char *const WHY_FLAT = "no spread between invocations to test against";
-static const char *const WHY_NONPOS = "no positive times";
-static const char *const WHY_NS = "not significant";
-static const char *const WHY_SMALL = "below the minimum effect";
-
 /*
- * Compares side x (base; or the previous revision) with side y on their
- * log invocation figures, blocked by device when a device ran both
- * sides; the test joins fam when it can be made.  Returns whether the
- * invocations came from more than one block.
+ * Queues the comparison of side x (base; or the previous revision) with
+ * side y on their invocation figures, blocked by device.
  */
-static int compare(const struct report_side *x, const struct side_data *sx,
-		   const struct report_side *y, const struct side_data *sy,
-		   struct report_verdict *v, struct family *fam, const char *backend)
+static void add_cmp(struct family *fam, const struct report_side *x, const struct side_data *sx,
+		    const struct report_side *y, const struct side_data *sy,
+		    struct report_verdict *v, const char *backend)
 {
-	size_t n = x->n_inv + y->n_inv, i, j, nd = 0;
-	double *val;
-	int *side, shared = 0, blocked = 0;
-	unsigned *block;
-	const char **dev;
-	struct test t;
+	size_t n = x->n_inv + y->n_inv, i, j, nd = 0, alloc = 0;
+	const char **dev = NULL;
+	unsigned *b = xmalloc((n ? n : 1) * sizeof(*b));
+	struct report_cmp *c;
 
-	memset(v, 0, sizeof(*v));
-	v->inv_base = x->n_inv;
-	v->inv_patched = y->n_inv;
-	v->p = v->p_adj = 1;
-	if (!x->n || !y->n)
-		return 0;
-	if (!x->n_inv || !y->n_inv) {
-		v->why_unmarked = WHY_NONPOS;
-		return 0;
-	}
-	val = xmalloc(n * sizeof(*val));
-	side = xmalloc(n * sizeof(*side));
-	block = xmalloc(n * sizeof(*block));
-	dev = xmalloc(n * sizeof(*dev));
 	for (i = 0; i < n; i++) {
 		int s = i >= x->n_inv;
-		size_t k = s ? i - x->n_inv : i;
-		const char *d = s ? env_device(sy, y->inv_run[k]) : env_device(sx, x->inv_run[k]);
+		const char *d = s ? env_device(sy, y->inv_run[i - x->n_inv]) : env_device(sx, x->inv_run[i]);
 
-		val[i] = log(s ? y->inv[k] : x->inv[k]);
-		side[i] = s;
 		for (j = 0; j < nd && strcmp(dev[j], d); j++)
 			;
-		if (j == nd)
+		if (j == nd) {
+			ALLOC_GROW(dev, nd + 1, alloc);
 			dev[nd++] = d;
-		block[i] = (unsigned)j;
+		}
+		b[i] = (unsigned)j;
 	}
-	/* Blocks only when some device ran both sides (else the devices are the sides). */
-	for (j = 0; j < nd && !shared; j++) {
-		int has[2] = { 0, 0 };
-
-		for (i = 0; i < n; i++)
-			if (block[i] == j)
-				has[side[i]] = 1;
-		shared = has[0] && has[1];
-	}
-	if (!shared || nd == 1)
-		memset(block, 0, n * sizeof(*block));
-	else
-		blocked = 1;
-	memset(&t, 0, sizeof(t));
-	stats_blocked_t(val, side, block, n, &t.cmp);
-	if (t.cmp.blocks)
-		v->estimate = exp(t.cmp.d);
-	v->change_pct = v->estimate > 0 ? (1 / v->estimate - 1) * 100 : 0;
-	if (x->n_inv < REPORT_MIN_INV || y->n_inv < REPORT_MIN_INV)
-		v->why_unmarked = WHY_FEW;
-	else if (t.cmp.no_spread)
-		v->why_unmarked = WHY_FLAT;
-	else if (!t.cmp.ok || t.cmp.n_x < REPORT_MIN_INV || t.cmp.n_y < REPORT_MIN_INV)
-		v->why_unmarked = WHY_FEW_BLOCKS;
-	else {
-		v->p = t.cmp.p;
-		t.v = v;
-		t.backend = backend;
-		ALLOC_GROW(fam->t, fam->n + 1, fam->alloc);
-		fam->t[fam->n++] = t;
-	}
-	free(val);
-	free(side);
-	free(block);
 	free(dev);
-	return blocked;
+	if (fam->n + 1 > fam->alloc) {
+		fam->alloc = 2 * fam->alloc + 8;
+		fam->c = xrealloc(fam->c, fam->alloc * sizeof(*fam->c));
+		fam->blocks = xrealloc(fam->blocks, fam->alloc * sizeof(*fam->blocks));
+		fam->backend = xrealloc(fam->backend, fam->alloc * sizeof(*fam->backend));
+	}
+	c = &fam->c[fam->n];
+	memset(c, 0, sizeof(*c));
+	c->x = x->inv;
+	c->nx = x->n_inv;
+	c->y = y->inv;
+	c->ny = y->n_inv;
+	c->bx = b;
+	c->by = b + x->n_inv;
+	c->v = v;
+	fam->blocks[fam->n] = b;
+	fam->backend[fam->n++] = backend;
 }
 
-/*
- * One family's marks: Benjamini-Hochberg over its p-values, every
- * interval at level 1 - R alpha / m (R marks among m tests) so that an
- * interval excludes 1 exactly for the marked rows, then the minimum
- * effect.  Returns the interval level.
- */
-static double decide(struct family *fam, double alpha, double min_effect, size_t *marks)
+static void family_release(struct family *fam)
 {
-	double *p = xmalloc((fam->n + 1) * sizeof(*p)), level, a_ci;
-	size_t i, R = 0;
+	size_t i;
 
 	for (i = 0; i < fam->n; i++)
-		p[i] = fam->t[i].cmp.p;
-	stats_bh_adjust(p, fam->n, p);
-	for (i = 0; i < fam->n; i++)
-		R += p[i] <= alpha;
-	a_ci = (double)(R ? R : 1) * alpha / (double)(fam->n ? fam->n : 1);
-	level = 1 - a_ci;
+		free(fam->blocks[i]);
+	free(fam->blocks);
+	free(fam->c);
+	free(fam->backend);
+}
+
+/* Decides a family; rows with runs but no positive figure say so. */
+static void decide(struct report *r, struct family *fam, double min_effect,
+		   struct report_family *f)
+{
+	size_t i;
+
+	report_decide(fam->c, fam->n, r->opts.alpha, min_effect, f);
 	for (i = 0; i < fam->n; i++) {
-		struct report_verdict *v = fam->t[i].v;
-		double lo, hi;
-
-		stats_cmp_interval(&fam->t[i].cmp, a_ci, &lo, &hi);
-		v->p_adj = p[i];
-		v->ci_ok = 1;
-		v->lo = exp(lo);
-		v->hi = exp(hi);
-		v->significant = p[i] <= alpha && (v->lo > 1 || v->hi < 1);
-		if (!v->significant)
-			v->why_unmarked = WHY_NS;
-		else if (fabs(v->change_pct) < min_effect)
-			v->why_unmarked = WHY_SMALL;
-		else
-			v->dir = v->estimate > 1 ? DIR_FASTER : DIR_SLOWER;
-		assert(v->lo <= v->estimate && v->estimate <= v->hi);
-		assert(v->dir == DIR_NONE || (v->significant && v->ci_ok &&
-					      (v->dir == DIR_FASTER ? v->lo > 1 : v->hi < 1)));
-		assert(!v->significant || v->dir != DIR_NONE || fabs(v->change_pct) < min_effect);
-		assert((v->dir == DIR_NONE) == (v->why_unmarked != NULL));
-		*marks += v->dir != DIR_NONE;
+		r->blocked |= fam->c[i].blocked;
+		if (!fam->c[i].nx || !fam->c[i].ny)
+			fam->c[i].v->why_unmarked = "no positive times";
 	}
-	free(p);
-	return level;
 }
 
 /* The legacy row fields, kept equal to the verdict for the formatters not yet on it. */
@@ -700,19 +657,26 @@ static void legacy_fields(struct report *r, struct report_row *row)
 	}
 }
 
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
  * Smallest change each backend's data could show: the tests' pooled
- * residual spread (log scale) at the typical invocations a side, for
- * REPORT_POWER at alpha, one block.
+ * residual spread (log scale) at the typical (median) invocations a
+ * side, for REPORT_POWER at alpha, one block.
  */
 static void fill_mde(struct report *r, const struct family *fam)
 {
-	size_t i, j;
+	size_t i, j, k;
 
 	for (i = 0; i < fam->n; i++) {
-		const char *b = fam->t[i].backend;
+		const char *b = fam->backend[i];
 		double ss = 0, df = 0;
-		size_t *inv, ni = 0, typical, k;
+		size_t *inv, ni = 0;
 		struct report_mde *m;
 
 		if (!b)
@@ -721,37 +685,26 @@ static void fill_mde(struct report *r, const struct family *fam)
 			;
 		if (j < r->nr_mde)
 			continue;
-		inv = xmalloc(fam->n * sizeof(*inv));
-		for (k = 0; k < fam->n; k++) {
-			const struct test *t = &fam->t[k];
-
-			if (!t->backend || strcmp(t->backend, b))
-				continue;
-			ss += t->cmp.df * t->cmp.s * t->cmp.s;
-			df += t->cmp.df;
-			inv[ni++] = t->cmp.n_x < t->cmp.n_y ? t->cmp.n_x : t->cmp.n_y;
-		}
-		/* the median of the rows' smaller side (lower middle) */
-		for (k = 1; k < ni; k++)
-			for (j = k; j > 0 && inv[j - 1] > inv[j]; j--) {
-				size_t x = inv[j];
-
-				inv[j] = inv[j - 1];
-				inv[j - 1] = x;
-			}
-		typical = inv[(ni - 1) / 2];
-		free(inv);
 		r->mde = xrealloc(r->mde, (r->nr_mde + 1) * sizeof(*r->mde));
 		m = &r->mde[r->nr_mde++];
+		memset(m, 0, sizeof(*m));
 		m->backend = b;
-		m->inv = typical;
-		m->pct = 0;
-		if (df > 0 && typical >= 2) {
-			double s = sqrt(ss / df), se = s * sqrt(2.0 / (double)typical);
-			double lambda = stats_t_mde(2.0 * (double)typical - 2, r->opts.alpha, REPORT_POWER);
+		inv = xmalloc(fam->n * sizeof(*inv));
+		for (k = 0; k < fam->n; k++) {
+			const struct report_cmp *c = &fam->c[k];
 
-			m->pct = (exp(lambda * se) - 1) * 100;
+			if (!fam->backend[k] || strcmp(fam->backend[k], b) || !(c->df > 0))
+				continue;
+			ss += c->df * c->s * c->s;
+			df += c->df;
+			inv[ni++] = c->used_x < c->used_y ? c->used_x : c->used_y;
 		}
+		if (ni) {
+			qsort(inv, ni, sizeof(*inv), cmp_size);
+			m->inv = inv[(ni - 1) / 2];
+			m->pct = report_mde_pct(sqrt(ss / df), m->inv, r->opts.alpha, REPORT_POWER);
+		}
+		free(inv);
 	}
 }
 
@@ -1063,6 +1016,7 @@ int report_build(struct db *db, const struct report_opts *opts, struct report *r
 	size_t nr_sides = 0, nr_keys = 0, i, k, nrev;
 	struct cell_key *keys = NULL;
 	struct family fam = { 0 }, prev_fam = { 0 };
+	struct report_family rf;
 	double min_effect;
 	int ret = -1;
 
@@ -1163,23 +1117,23 @@ int report_build(struct db *db, const struct report_opts *opts, struct report *r
 			row->base.comp = report_intern(r, row->base.comp);
 			row->patched.comp = report_intern(r, row->patched.comp);
 			row->compared = row->base.n && row->patched.n;
-			r->blocked |= compare(&row->base, &sides[2 * k], &row->patched, &sides[2 * k + 1],
-					      &row->v, &fam, row->backend);
+			if (row->compared)
+				add_cmp(&fam, &row->base, &sides[2 * k], &row->patched,
+					&sides[2 * k + 1], &row->v, row->backend);
 			check_order(r, row, &sides[2 * k], &sides[2 * k + 1]);
 			if (k && row->patched.n && row[-1].patched.n) {
 				row->has_prev = 1;
-				r->blocked |= compare(&row[-1].patched, &sides[2 * k - 1], &row->patched,
-						      &sides[2 * k + 1], &row->prev_v, &prev_fam, NULL);
+				add_cmp(&prev_fam, &row[-1].patched, &sides[2 * k - 1], &row->patched,
+					&sides[2 * k + 1], &row->prev_v, NULL);
 			}
 		}
 	}
-	r->nr_tests = fam.n;
-	r->ci_level = decide(&fam, r->opts.alpha, min_effect, &r->nr_marks);
-	{
-		size_t prev_marks = 0;
-
-		r->prev_ci_level = decide(&prev_fam, r->opts.alpha, min_effect, &prev_marks);
-	}
+	decide(r, &fam, min_effect, &rf);
+	r->nr_tests = rf.tests;
+	r->nr_marks = rf.marks;
+	r->ci_level = rf.ci_level;
+	decide(r, &prev_fam, min_effect, &rf);
+	r->prev_ci_level = rf.ci_level;
 	fill_mde(r, &fam);
 	if (opts->series)
 		change_points(r, nr_keys, nrev, min_effect);
@@ -1211,8 +1165,8 @@ int report_build(struct db *db, const struct report_opts *opts, struct report *r
 	if (opts->series)
 		r->cp_method = "E-divisive (energy statistic, permutation test)";
 out:
-	free(fam.t);
-	free(prev_fam.t);
+	family_release(&fam);
+	family_release(&prev_fam);
 	for (i = 0; i < nr_sides; i++)
 		free_side(&sides[i]);
 	free(sides);

@@ -115,6 +115,37 @@ struct report_verdict {
 	const char *why_unmarked;   /* static text, or NULL */
 };
 
+/*
+ * The decision rule on in-memory data (reports/verdict.c), used by
+ * report_build() and by everything that must decide the same way
+ * (calibration, the generated-data checks, make bench).  A comparison
+ * is the two sides' invocation figures (positive ns), with their blocks
+ * (devices; NULL: one block); report_decide() fills every c[i].v and
+ * decides the n comparisons as one family (Benjamini-Hochberg).
+ */
+struct report_cmp {
+	const double *x, *y;        /* invocation figures: base (or previous) and patched */
+	size_t nx, ny;
+	const unsigned *bx, *by;    /* their blocks, or NULL */
+	struct report_verdict *v;   /* out: the verdict */
+	/* out, when the comparison was tested: */
+	int blocked;                /* compared within blocks */
+	double s, df;               /* residual sd of the log figures, its degrees of freedom */
+	size_t used_x, used_y;      /* invocations in blocks holding both sides */
+};
+struct report_family {
+	size_t tests, marks;
+	double ci_level;            /* 1 - R alpha / m (1 - alpha / m without marks) */
+};
+void report_decide(struct report_cmp *c, size_t n, double alpha, double min_effect_pct,
+		   struct report_family *f);
+/*
+ * Minimum detectable effect in percent: the smallest change a test of
+ * inv invocations a side with residual log spread s detects with the
+ * given power at level alpha (one block); 0 when s or inv cannot tell.
+ */
+double report_mde_pct(double s, size_t inv, double alpha, double power);
+
 struct report_row {
 	const char *backend;
 	const char *load;           /* background load of the runs: "none", "cpu", "mem" */

@@ -582,23 +582,41 @@ double stats_t_sf2(double t, double df)
 	return betai(df / 2, 0.5, df / (df + t * t));
 }
 
+static double t_pdf(double t, double df)
+{
+	return exp(lgamma((df + 1) / 2) - lgamma(df / 2) - (df + 1) / 2 * log1p(t * t / df)) /
+	       sqrt(df * M_PI);
+}
+
 double stats_t_upper(double p, double df)
 {
-	double lo = 0, hi = 1;
+	double lo = 0, hi = 1, t;
 	int i;
 
 	assert(p > 0 && p < 0.5 && df > 0);
 	while (stats_t_sf2(hi, df) / 2 > p)
 		hi *= 2;
-	for (i = 0; i < 200 && hi - lo > 1e-15 * hi; i++) {
-		double mid = (lo + hi) / 2;
+	/* Newton on P(T > t) - p, kept inside the bracket [lo, hi] (bisect when it leaves). */
+	t = hi / 2;
+	for (i = 0; i < 200; i++) {
+		double g = stats_t_sf2(t, df) / 2 - p, next;
 
-		if (stats_t_sf2(mid, df) / 2 > p)
-			lo = mid;
+		if (g > 0)
+			lo = t;
 		else
-			hi = mid;
+			hi = t;
+		if (g == 0 || hi - lo <= 4e-16 * hi)
+			break;
+		next = t + g / t_pdf(t, df);
+		if (!(next > lo && next < hi))
+			next = (lo + hi) / 2;
+		if (fabs(next - t) <= 1e-15 * t) {
+			t = next;
+			break;
+		}
+		t = next;
 	}
-	return (lo + hi) / 2;
+	return t;
 }
 
 /* ---- the blocked comparison ---- */

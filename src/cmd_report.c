@@ -5,7 +5,7 @@
  *
  *   swaplab report --base LABEL --patched LABEL [--backend zram|zswap]
  *                  [--format lore|markdown|html|csv|json] [--figure mean|max]
- *                  [--alpha A] [--db FILE] [-o FILE]
+ *                  [--alpha A] [--min-effect PCT] [--db FILE] [-o FILE]
  *   swaplab report --series NAME [--base LABEL] ...   every revision side by side
  */
 #include "src/builtin.h"
@@ -30,15 +30,16 @@ static void usage_report(FILE *f)
 		"                      html (self-contained page with plots), csv, json\n"
 		"   --figure mean|max  a multi-process run's figure: the mean of its processes'\n"
 		"                      munmap() latencies (default) or the slowest process's\n"
-		"   --alpha A          significance level (default 0.05; the interval is 1-A)\n"
+		"   --alpha A          significance level after Benjamini-Hochberg (default 0.05)\n"
+		"   --min-effect PCT   mark no change smaller than PCT percent (default %g; 0: any)\n"
 		"   -o, --output FILE  write there (atomically) instead of standard output\n",
-		DB_DEFAULT_PATH);
+		DB_DEFAULT_PATH, REPORT_MIN_EFFECT_DEFAULT);
 }
 
 int cmd_report(int argc, char **argv)
 {
 	enum { OPT_BASE = 256, OPT_PATCHED, OPT_SERIES, OPT_BACKEND, OPT_FORMAT, OPT_FIGURE,
-	       OPT_ALPHA, OPT_DB, OPT_HELP };
+	       OPT_ALPHA, OPT_MIN_EFFECT, OPT_DB, OPT_HELP };
 	static const struct option options[] = {
 		{ "base", required_argument, NULL, OPT_BASE },
 		{ "patched", required_argument, NULL, OPT_PATCHED },
@@ -47,6 +48,7 @@ int cmd_report(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "figure", required_argument, NULL, OPT_FIGURE },
 		{ "alpha", required_argument, NULL, OPT_ALPHA },
+		{ "min-effect", required_argument, NULL, OPT_MIN_EFFECT },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, OPT_HELP },
@@ -87,6 +89,14 @@ int cmd_report(int argc, char **argv)
 			opts.alpha = strtod(optarg, &end);
 			if (*end || !(opts.alpha >= 0.001 && opts.alpha <= 0.2))
 				die("report: --alpha must be a number in [0.001, 0.2], not '%s'", optarg);
+			break;
+		case OPT_MIN_EFFECT:
+			opts.min_effect_pct = strtod(optarg, &end);
+			if (end == optarg || *end || !(opts.min_effect_pct >= 0 && opts.min_effect_pct <= 100))
+				die("report: --min-effect must be a percentage in [0, 100], not '%s'", optarg);
+			/* 0 in the options means the default: "none" is negative. */
+			if (opts.min_effect_pct == 0)
+				opts.min_effect_pct = -1;
 			break;
 		case 'h':
 		case OPT_HELP:

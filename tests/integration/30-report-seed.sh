@@ -206,4 +206,23 @@ check "drain / CPU / peak pool: one table per backend" \
 check "the drain table has every cell of the backend once" \
 	[ "$(awk '/^After munmap \(zram\)/ { f = 1; next } f && /^$/ && ++b == 2 { exit } f' "$tmpdir/r13.txt" | grep -c '^  256MB [123]p ')" = 3 ]
 check "no environment flag when only the kernel differs" bash -c "! grep -q '!' '$tmpdir/r13.txt'"
+marks=$(grep -cE '^  (single|multi [0-9]p|[0-9]+MB) .*x .* faster$' "$tmpdir/r13.txt" "$tmpdir/r24.txt" | awk -F: '{ s += $2 } END { print s }')
+check "every seed row is marked faster (1.34x and more, 3 boots a side): $marks of 17" [ "$marks" = 17 ]
+
+# One boot a side: the same figures, but nothing can be decided.
+gen --seed 5 --runs 11 --device rpi4b --kernel-release 6.18.0-rc4 $(cells 1 base) >"$tmpdir/one-base.jsonl"
+gen --seed 6 --runs 11 --device rpi4b --kernel-release 6.18.0-rc4-zsdefer $(cells 1 patched) >"$tmpdir/one-patched.jsonl"
+"$SWAPLAB" db import "$tmpdir/one-base.jsonl" --db "$db" --label one-base >/dev/null &&
+	"$SWAPLAB" db import "$tmpdir/one-patched.jsonl" --db "$db" --label one-patched >/dev/null &&
+	"$SWAPLAB" report --db "$db" --base one-base --patched one-patched --format json >"$tmpdir/one.json"
+ok $? "a report of one boot a side"
+check "one boot a side: 7.17x shown, no mark, no interval" python3 - "$tmpdir/one.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+row = [w for w in r["rows"] if w["procs"] == 1][0]
+sys.exit(0 if round(row["speedup"], 2) == 7.17 and not row["significant"] and row.get("ci") is None else 1)
+EOF
+"$SWAPLAB" report --db "$db" --base one-base --patched one-patched >"$tmpdir/one.txt"
+check "one boot a side, lore: the seed's row, its change, no interval, no mark" \
+	grep -Eq '^  single      61\.82ms    8\.62ms      7\.17x    -86\.1%  -$' "$tmpdir/one.txt"
 finish

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `swaplab db` and `swaplab report` end to end on generated streams:
 # listing, export (re-importable, CSV), series links, every report format,
-# --figure max, --backend, environment flags, and the significance mark
-# on an A/A pair (unmarked) and a 10% shift with a 5% spread and 10 runs a
-# side (marked).  No swap state is touched.
+# --figure max, --backend, environment flags, the marks on an A/A pair
+# (unmarked) and a 10% shift either way (faster, slower; 4 boots of 10
+# runs a side), the fio suite and loaded runs compared in every format,
+# a series on 3 boots.  No swap state is touched.
 . "$(dirname "$0")/lib.sh"
 gen() { python3 "$TOP/tests/integration/gen-samples.py" "$@"; }
 db=$tmpdir/lab.db

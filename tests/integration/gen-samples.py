@@ -14,8 +14,16 @@ so the run's mean is exactly the run figure.
 
 --mode lognormal: per-run figures are MEDIAN * exp(N(0, spread)), with
 per-process noise, from a seeded PRNG (deterministic).
+
+--boots N writes N runs (env..end blocks: invocations, as N boots of the
+kernel would), boot k started --step-minutes after boot k-1.  In exact
+mode boot k's figures are shifted by MEDIAN * --boot-spread * (k -
+(N-1)/2) / ((N-1)/2): symmetric, so with an odd N the median over all
+runs is still MEDIAN exactly, and each boot's own median is MEDIAN *
+(1 + its shift).  In lognormal mode each boot draws its own factor
+exp(N(0, --boot-spread)), shared by all its cells and runs.
 """
-import argparse, json, math, random, sys, uuid
+import argparse, datetime, json, math, random, sys, uuid
 
 UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
@@ -64,18 +72,35 @@ def main():
                     help="bandwidth of the fio line, MB/s (IOPS and latency follow)")
     ap.add_argument("--load", default="none", choices=["none", "cpu", "mem"],
                     help="the env record's background load (bench --load)")
-    ap.add_argument("--started", default="2026-05-01T10:00:00Z",
-                    help="the env record's start time (the report checks interleaving)")
     ap.add_argument("--no-end", action="store_true", help="cut the stream short")
+    ap.add_argument("--boots", type=int, default=1, help="invocations (env..end blocks)")
+    ap.add_argument("--boot-spread", type=float, default=0.01,
+                    help="relative shift between the first and the middle boot")
+    ap.add_argument("--started", default="2026-05-01T10:00:00Z", help="the first boot's start")
+    ap.add_argument("--step-minutes", type=int, default=2, help="between boots")
     a = ap.parse_args()
-
     rng = random.Random(a.seed)
+    first = a.uuid or uuid.UUID(int=rng.getrandbits(128)).hex
+    t0 = datetime.datetime.strptime(a.started, "%Y-%m-%dT%H:%M:%SZ")
+    hb = (a.boots - 1) / 2
+    for k in range(a.boots):
+        if a.mode == "lognormal":
+            shift = 0.0 if a.boots == 1 else rng.gauss(0, a.boot_spread)
+        else:
+            shift = 0.0 if a.boots == 1 else a.boot_spread * (k - hb) / max(hb, 1)
+        ident = first if k == 0 else first[:-4] + "%04x" % ((int(first[-4:], 16) + k) % 65536)
+        started = (t0 + datetime.timedelta(minutes=k * a.step_minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        one_run(a, rng, ident, started, shift)
+
+
+def one_run(a, rng, run_uuid, started, shift):
+
     cells = [parse_cell(c) for c in a.cells]
     backends = list(dict.fromkeys(c[0] for c in cells))
     env = {
         "type": "env", "schema": 1,
-        "run_uuid": a.uuid or uuid.UUID(int=rng.getrandbits(128)).hex,
-        "tool": "swapbench 0.1.0", "started": a.started,
+        "run_uuid": run_uuid,
+        "tool": "swapbench 0.1.0", "started": started,
         "hostname": a.hostname, "device": a.device,
         "kernel_release": a.kernel_release, "kernel_version": a.kernel_version,
         "kernel_cmdline": a.cmdline, "arch": a.arch, "cpu_model": a.cpu_model,
@@ -103,8 +128,9 @@ def main():
                 f = m if a.runs == 1 else round(m * (1 + a.spread * (r - h) / max(h, 1)))
                 if r == a.runs // 2:
                     f = m
+                f += round(m * shift)
             else:
-                f = round(m * math.exp(rng.gauss(0, a.spread)))
+                f = round(m * math.exp(rng.gauss(0, a.spread) + shift))
             d = max(1, round(f * a.spread / 2))
             offs = [(2 * j - (procs - 1)) * d for j in range(procs)]
             dm = a.drain_ms * 1e6 if a.drain_ms is not None else 2.5 * f

@@ -128,7 +128,7 @@ static void test_import(void)
 {
 	char *p = path_in("imp.db"), *f, *bad;
 	struct gen_run g = { "aaaa0000aaaa0000aaaa0000aaaa0000", "6.18.0", NULL, 4, 3, cells, 3,
-			     figure, NULL, 0, NULL };
+			     figure, NULL, 0, NULL, 0 };
 	struct db_import_stats st;
 	struct db_cell_run *cr;
 	struct db_counts before, after;
@@ -249,6 +249,55 @@ static void test_import(void)
 	free(p);
 }
 
+/* Figures a broken clock or writer could produce (zero; sums past 2^63). */
+static int64_t zero_figure(const struct gen_cell *c, unsigned run, unsigned proc, void *arg)
+{
+	(void)c;
+	(void)arg;
+	return run == 2 && proc == 0 ? 0 : 1000000;
+}
+
+static int64_t huge_figure(const struct gen_cell *c, unsigned run, unsigned proc, void *arg)
+{
+	(void)c;
+	(void)run;
+	(void)proc;
+	(void)arg;
+	return INT64_MAX / 2 + 1000;
+}
+
+static void test_bad_figures(void)
+{
+	static const struct gen_cell two[] = { { "zram", 64 << 20, 2 } };
+	char *p = path_in("bad-figures.db"), *f;
+	struct db *db = db_open(p, DB_CREATE);
+	struct gen_run g = { "eeee0000eeee0000eeee0000eeee0000", "6.18.0", NULL, 4, 3, two, 1,
+			     zero_figure, NULL, 0, NULL, 0 };
+	struct db_counts c;
+
+	f = gen_file(&g);
+	ok(db_import_jsonl(db, f, "zero", NULL, NULL) < 0, "munmap_ns 0 is refused at import");
+	unlink(f);
+	free(f);
+	g.munmap = huge_figure;
+	f = gen_file(&g);
+	ok(db_import_jsonl(db, f, "huge", NULL, NULL) < 0,
+	   "two processes near 4.6e18 ns each (a sum past 2^63) are refused");
+	unlink(f);
+	free(f);
+	db_count(db, &c);
+	g.munmap = figure;
+	f = gen_file(&g);
+	ok(db_import_jsonl(db, f, "caf\xe9", NULL, NULL) < 0 &&
+	   db_import_jsonl(db, f, "\xc0\xaf", NULL, NULL) < 0, "a label that is not UTF-8 is refused");
+	ok(c.runs == 0 && c.samples == 0 && c.labels == 0, "and nothing of either is stored");
+	ok(db_import_jsonl(db, f, "caf\xc3\xa9", NULL, NULL) == 0, "a UTF-8 label is taken");
+	unlink(f);
+	free(f);
+	db_close(db);
+	free(p);
+}
+
 /* Copies src to dst with a space after every ',' and ':' outside strings. */
 static void spaced_copy(const char *src, const char *dst)
 {
@@ -292,7 +341,7 @@ static char *export_csv(struct db *db, const char *label)
 static void test_import_paths(void)
 {
 	struct gen_run g = { "cccc0000cccc0000cccc0000cccc0000", "6.18.0", NULL, 4, 3, cells, 3,
-			     figure, NULL, 0, NULL };
+			     figure, NULL, 0, NULL, 0 };
 	char *f = gen_file(&g), *spaced = path_in("spaced.jsonl"), *twice = path_in("twice.jsonl");
 	char *pa = path_in("fast.db"), *pb = path_in("slow.db"), *pc = path_in("twice.db");
 	char *a, *b, *cmd;
@@ -358,6 +407,7 @@ int main(void)
 	test_open();
 	test_upgrade();
 	test_import();
+	test_bad_figures();
 	test_import_paths();
 	{
 		const char *const argv[] = { "rm", "-rf", dir, NULL };

@@ -29,6 +29,7 @@ struct gen_run {
 	void *arg;
 	int no_end;
 	const char *started;    /* the env's "started"; NULL: 2026-05-01T10:00:00Z */
+	uint64_t mem;           /* mem_total_bytes; 0: 8 GiB */
 };
 
 /* Whether cells[i]'s field (0 backend, 1 size, 2 procs) appeared before i. */
@@ -55,9 +56,10 @@ static void gen_env(FILE *f, const struct gen_run *g)
 		   "\"started\":\"%s\",\"hostname\":\"t\",\"device\":\"%s\","
 		   "\"kernel_release\":\"%s\",\"kernel_version\":\"#1\",\"kernel_cmdline\":\"x\","
 		   "\"arch\":\"aarch64\",\"cpu_model\":\"Cortex-A72\",\"cpus\":%u,"
-		   "\"mem_total_bytes\":8589934592,\"page_size\":4096,\"thp_enabled\":\"never\","
+		   "\"mem_total_bytes\":%llu,\"page_size\":4096,\"thp_enabled\":\"never\","
 		   "\"cpufreq_governor\":\"performance\",\"cpu_clock\":\"cpuacct\",\"backends\":[",
-		g->uuid, g->started ? g->started : "2026-05-01T10:00:00Z", g->device ? g->device : "host", g->kernel, g->cpus ? g->cpus : 4);
+		g->uuid, g->started ? g->started : "2026-05-01T10:00:00Z", g->device ? g->device : "host", g->kernel, g->cpus ? g->cpus : 4,
+		(unsigned long long)(g->mem ? g->mem : 8589934592ULL));
 	for (i = 0, first = 1; i < g->nr_cells; i++)
 		if (!gen_seen(g, i, 0)) {
 			fprintf(f, "%s\"%s\"", first ? "" : ",", g->cells[i].backend);

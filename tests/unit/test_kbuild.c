@@ -205,8 +205,41 @@ static void test_arch(void)
 	ok(kbuild_arch("riscv64") == NULL, "riscv64 unsupported");
 }
 
+static void test_config_fingerprint(void)
+{
+	char dir[] = "/tmp/swaplab-test-kcfp-XXXXXX", a[65], b[65], a2[65], b2[65];
+	char *pa, *pb, *pc;
+	const char *base = "CONFIG_SWAP=y\nCONFIG_ZRAM=y\n# CONFIG_ZSWAP is not set\n";
+	/* The patch adds a Kconfig symbol (and reorders nothing else). */
+	const char *patched = "CONFIG_ZRAM=y\nCONFIG_SWAP=y\nCONFIG_ZRAM_DEFERRED_FREE=y\n"
+			      "# CONFIG_ZSWAP is not set\n";
+	const char *other = "CONFIG_SWAP=y\nCONFIG_ZRAM=y\nCONFIG_ZSWAP=y\nCONFIG_ZRAM_DEFERRED_FREE=y\n";
+
+	if (!mkdtemp(dir))
+		return;
+	pa = xstrfmt("%s/a", dir);
+	pb = xstrfmt("%s/b", dir);
+	pc = xstrfmt("%s/c", dir);
+	write_file_atomic(pa, base, strlen(base));
+	write_file_atomic(pb, patched, strlen(patched));
+	write_file_atomic(pc, other, strlen(other));
+	ok(kconfig_fingerprint_common(pa, pb, a, b) == 0 && !strcmp(a, b),
+	   "config fingerprints ignore a symbol only the patched kernel has");
+	ok(kconfig_fingerprint_common(pa, pc, a2, b2) == 0 && strcmp(a2, b2),
+	   "but not a common symbol set differently (CONFIG_ZSWAP)");
+	ok(kconfig_fingerprint_common(pa, "/nonexistent/.config", a, b) < 0, "a missing .config fails");
+	unlink(pa);
+	unlink(pb);
+	unlink(pc);
+	rmdir(dir);
+	free(pa);
+	free(pb);
+	free(pc);
+}
+
 int main(void)
 {
+	test_config_fingerprint();
 	test_sha256();
 	test_kconfig_parse();
 	test_kconfig_apply_verify();

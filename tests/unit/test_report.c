@@ -25,6 +25,7 @@ struct scale {
 	double ms;      /* median of a 64MB single-process cell */
 	double spread;  /* relative, across runs */
 	double boot;    /* this invocation's factor (set by import()) */
+	uint64_t mem;   /* the env's mem_total_bytes (0: the generator's) */
 };
 
 /*
@@ -58,7 +59,7 @@ static void import_inv(struct db *db, const char *uuid, const char *kernel, unsi
 		char *id = inv == 1 ? xstrdup(uuid) : xstrfmt("%.30s%02u", uuid, k);
 		unsigned minute = slot + k * step;
 		char *started = xstrfmt("2026-05-01T%02u:%02u:00Z", 10 + minute / 60, minute % 60);
-		struct gen_run g = { id, kernel, NULL, 4, runs, cells, n, figure, s, 0, started };
+		struct gen_run g = { id, kernel, NULL, 4, runs, cells, n, figure, s, 0, started, s->mem };
 		char *f;
 
 		s->boot = boots[k % ARRAY_SIZE(boots)];
@@ -125,7 +126,7 @@ static const struct gen_cell grid[] = {
 
 static void test_layout(struct db *db)
 {
-	struct scale b = { 14.11, 0.02, 1 }, p = { 2.18, 0.02, 1 };
+	struct scale b = { 14.11, 0.02, 1, 0 }, p = { 2.18, 0.02, 1, 0 };
 	struct report_opts o = { .base = "grid-base", .patched = "grid-patched", .alpha = 0.05 };
 	struct report r;
 	char *text, title[256];
@@ -256,7 +257,7 @@ static void test_edges(struct db *db)
 {
 	static const struct gen_cell one[] = { { "zram", 1024 << 20, 3 }, { "zram", 64 << 20, 1 } };
 	static const struct gen_cell other[] = { { "zram", 1024 << 20, 3 }, { "zswap", 64 << 20, 1 } };
-	struct scale big = { 900.0, 0.05, 1 }, small = { 3.0, 0.05, 1 };
+	struct scale big = { 900.0, 0.05, 1, 0 }, small = { 3.0, 0.05, 1, 0 };
 	struct report_opts o = { .base = "few-base", .patched = "few-patched", .alpha = 0.05 };
 	struct report r;
 	char *text;
@@ -303,7 +304,7 @@ static void test_series(struct db *db)
 	static const struct gen_cell cells[] = { { "zram", 64 << 20, 1 }, { "zram", 64 << 20, 3 } };
 	struct report_opts o = { .series = "long", .alpha = 0.05 };
 	struct db_import_opts io = { .series = "long", .kind = "base", .revision = 1 };
-	struct scale s = { 12345.0, 0.01, 1 };
+	struct scale s = { 12345.0, 0.01, 1, 0 };
 	struct report r;
 	char uuid[40], *text;
 	unsigned v, k, changes = 0, prev_marks = 0;
@@ -313,7 +314,7 @@ static void test_series(struct db *db)
 		   &io, 0, 1);
 	io.kind = "patched";
 	for (v = 1; v <= 7; v++) {
-		struct scale p = { v < 4 ? 7000.0 : 10500.0, 0.01, 1 };
+		struct scale p = { v < 4 ? 7000.0 : 10500.0, 0.01, 1, 0 };
 		char *label = xstrfmt("long-v%u", v);
 
 		io.revision = v;
@@ -378,18 +379,18 @@ static void test_line_budget(struct db *db)
 		{ "zswap", 128 << 20, 1 }, { "zswap", 256 << 20, 1 }, { "zswap", 256 << 20, 2 },
 		{ "zswap", 256 << 20, 3 },
 	};
-	struct scale b = { 14.11, 0.02, 1 }, p = { 2.18, 0.02, 1 };
+	struct scale b = { 14.11, 0.02, 1, 0 }, p = { 2.18, 0.02, 1, 0 };
 	struct report_opts o = { .alpha = 0.05 };
 	struct report r;
 	char *text;
 
-	import_inv(db, "400000000000000000000000000001", "6.1.0", 3, 2, plan_default,
+	import_inv(db, "500000000000000000000000000001", "6.1.0", 3, 2, plan_default,
 		   ARRAY_SIZE(plan_default), &b, "plan-base", NULL, 0, 2);
-	import_inv(db, "400000000000000000000000000002", "6.1.0+", 3, 2, plan_default,
+	import_inv(db, "500000000000000000000000000002", "6.1.0+", 3, 2, plan_default,
 		   ARRAY_SIZE(plan_default), &p, "plan-patched", NULL, 1, 2);
-	import_inv(db, "400000000000000000000000000003", "6.1.0", 3, 5, plan_ref,
+	import_inv(db, "500000000000000000000000000003", "6.1.0", 3, 5, plan_ref,
 		   ARRAY_SIZE(plan_ref), &b, "ref-base", NULL, 0, 2);
-	import_inv(db, "400000000000000000000000000004", "6.1.0+", 3, 5, plan_ref,
+	import_inv(db, "500000000000000000000000000004", "6.1.0+", 3, 5, plan_ref,
 		   ARRAY_SIZE(plan_ref), &p, "ref-patched", NULL, 1, 2);
 	o.base = "plan-base";
 	o.patched = "plan-patched";
@@ -627,6 +628,74 @@ static void test_formats(void)
 	free(labels[1]);
 }
 
+static int any_flag(const struct report *r, int flag)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_rows; i++)
+		if (r->rows[i].flags & flag)
+			return 1;
+	return 0;
+}
+
+static int has_warning(const struct report *r, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_warnings; i++)
+		if (strstr(r->warnings[i], what))
+			return 1;
+	return 0;
+}
+
+/* Environment checks: memory with a tolerance, kernels within a side, run order. */
+static void test_env(struct db *db)
+{
+	static const struct gen_cell one[] = { { "zram", 64 << 20, 1 } };
+	struct scale a = { 10.0, 0.02, 1, 1024ULL << 20 }, b = { 10.0, 0.02, 1, 1021ULL << 20 };
+	struct scale c = { 10.0, 0.02, 1, 848ULL << 20 };
+	struct report_opts o = { .base = "mem-a", .patched = "mem-b", .alpha = 0.05 };
+	struct report r;
+	char *text;
+
+	import_inv(db, "400000000000000000000000000001", "6.18.0", 3, 5, one, 1, &a, "mem-a", NULL, 0, 2);
+	import_inv(db, "400000000000000000000000000002", "6.18.0-p", 3, 5, one, 1, &b, "mem-b", NULL, 1, 2);
+	import_inv(db, "400000000000000000000000000003", "6.18.0-p", 3, 5, one, 1, &c, "mem-c", NULL, 1, 2);
+	is_int(report_build(db, &o, &r), 0, "1024M against 1021M");
+	ok(!any_flag(&r, ROW_ENV_DIFFERS | ROW_NOT_INTERLEAVED | ROW_MIXED_KERNELS) && !r.nr_warnings,
+	   "3 MB apart (0.3%%): not an environment difference; interleaved; one kernel a side");
+	report_release(&r);
+	o.patched = "mem-c";
+	is_int(report_build(db, &o, &r), 0, "1024M against 848M");
+	ok(any_flag(&r, ROW_ENV_DIFFERS) && r.nr_diffs == 1 && !strcmp(r.diffs[0].field, "mem_total_bytes") &&
+	   !strcmp(r.diffs[0].base, "1024M") && !strcmp(r.diffs[0].patched, "848M"),
+	   "176 MB apart (17%%): flagged, both sizes named");
+	report_release(&r);
+
+	/* One side booted two different kernels. */
+	import_inv(db, "400000000000000000000000000004", "6.18.0-p", 2, 5, one, 1, &b, "mix", NULL, 1, 2);
+	import_inv(db, "400000000000000000000000000005", "6.18.1-p", 1, 5, one, 1, &b, "mix", NULL, 5, 2);
+	o.patched = "mix";
+	is_int(report_build(db, &o, &r), 0, "a side with two kernel releases");
+	ok(any_flag(&r, ROW_MIXED_KERNELS) && r.any_mixed_kernels &&
+	   has_warning(&r, "mix mixes kernels") && has_warning(&r, "6.18.0-p, 6.18.1-p"),
+	   "flagged, and the footer names both kernels");
+	text = render(&r, REPORT_LORE);
+	ok(strstr(text, "mixes kernels") != NULL, "lore prints the warning");
+	free(text);
+	report_release(&r);
+
+	/* Every base boot before every patched one. */
+	import_inv(db, "400000000000000000000000000006", "6.18.0", 3, 5, one, 1, &a, "seq-a", NULL, 100, 1);
+	import_inv(db, "400000000000000000000000000007", "6.18.0-p", 3, 5, one, 1, &a, "seq-b", NULL, 110, 1);
+	o.base = "seq-a";
+	o.patched = "seq-b";
+	is_int(report_build(db, &o, &r), 0, "sides run one after the other");
+	ok(any_flag(&r, ROW_NOT_INTERLEAVED) && r.any_not_interleaved && has_warning(&r, "Not interleaved"),
+	   "not interleaved: flagged, and the footer says why");
+	report_release(&r);
+}
+
 int main(void)
 {
 	struct db *db;
@@ -641,6 +710,7 @@ int main(void)
 	test_series(db);
 	test_formats();
 	test_line_budget(db);
+	test_env(db);
 	db_close(db);
 	{
 		const char *const argv[] = { "rm", "-rf", dir, NULL };

@@ -7,6 +7,7 @@
  * is marked significant in about alpha of trials, a 10% shift with a 5%
  * spread and 10 runs a side almost always.
  */
+#include "reports/report.h"
 #include "reports/stats.h"
 #include "tap.h"
 
@@ -320,8 +321,158 @@ static void test_generated(void)
 	ok(aa >= 25 && aa <= 70, "A/A, 60 runs a side (approximation): %d of 1000 significant", aa);
 }
 
-int main(void)
+/*
+ * --xcheck: a line-oriented driver for tests/unit/test_stats_ref.py, which
+ * sends cases and compares the answers with its own computation.  One
+ * request a line, numbers as %.17g; one answer line each.
+ */
+static int xcheck(void)
 {
+	char cmd[32];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while (scanf("%31s", cmd) == 1) {
+		if (!strcmp(cmd, "sf2")) {
+			double t, df;
+
+			if (scanf("%lf %lf", &t, &df) != 2)
+				return 1;
+			printf("%.17g\n", stats_t_sf2(t, df));
+		} else if (!strcmp(cmd, "tq")) {
+			double p, df;
+
+			if (scanf("%lf %lf", &p, &df) != 2)
+				return 1;
+			printf("%.17g\n", stats_t_upper(p, df));
+		} else if (!strcmp(cmd, "power")) {
+			double l, df, a;
+
+			if (scanf("%lf %lf %lf", &l, &df, &a) != 3)
+				return 1;
+			printf("%.17g\n", stats_t_power(l, df, a));
+		} else if (!strcmp(cmd, "mde")) {
+			double df, a, pw;
+
+			if (scanf("%lf %lf %lf", &df, &a, &pw) != 3)
+				return 1;
+			printf("%.17g\n", stats_t_mde(df, a, pw));
+		} else if (!strcmp(cmd, "bh")) {
+			size_t n, i;
+			double *p;
+
+			if (scanf("%zu", &n) != 1)
+				return 1;
+			p = calloc(n + 1, sizeof(*p));
+			for (i = 0; i < n; i++)
+				if (scanf("%lf", &p[i]) != 1)
+					return 1;
+			stats_bh_adjust(p, n, p);
+			for (i = 0; i < n; i++)
+				printf("%s%.17g", i ? " " : "", p[i]);
+			printf("\n");
+			free(p);
+		} else if (!strcmp(cmd, "cmp")) {
+			size_t n, i;
+			double *v;
+			int *side;
+			unsigned *block;
+			struct stats_cmp r;
+
+			if (scanf("%zu", &n) != 1)
+				return 1;
+			v = calloc(n, sizeof(*v));
+			side = calloc(n, sizeof(*side));
+			block = calloc(n, sizeof(*block));
+			for (i = 0; i < n; i++)
+				if (scanf("%lf %d %u", &v[i], &side[i], &block[i]) != 3)
+					return 1;
+			stats_blocked_t(v, side, block, n, &r);
+			printf("%d %.17g %.17g %.17g %.17g %.17g\n", r.ok, r.d, r.se, r.df, r.t, r.p);
+			free(v);
+			free(side);
+			free(block);
+		} else if (!strcmp(cmd, "mw")) {
+			size_t n, m, i;
+			double *x;
+			struct mw_result r;
+
+			if (scanf("%zu %zu", &n, &m) != 2)
+				return 1;
+			x = calloc(n + m, sizeof(*x));
+			for (i = 0; i < n + m; i++)
+				if (scanf("%lf", &x[i]) != 1)
+					return 1;
+			stats_mann_whitney(x, n, x + n, m, &r);
+			printf("%.17g %.17g %d\n", r.u, r.p, r.exact);
+			free(x);
+		} else if (!strcmp(cmd, "cp")) {
+			size_t K, i, n = 0;
+			size_t *sizes;
+			double *v;
+			struct stats_cp r;
+
+			if (scanf("%zu", &K) != 1)
+				return 1;
+			sizes = calloc(K, sizeof(*sizes));
+			for (i = 0; i < K; i++) {
+				if (scanf("%zu", &sizes[i]) != 1)
+					return 1;
+				n += sizes[i];
+			}
+			v = calloc(n, sizeof(*v));
+			for (i = 0; i < n; i++)
+				if (scanf("%lf", &v[i]) != 1)
+					return 1;
+			stats_edivisive(v, sizes, K, 999, 42, &r);
+			printf("%zu %.17g %.17g %d\n", r.at, r.q, r.p, r.exact);
+			free(v);
+			free(sizes);
+		} else if (!strcmp(cmd, "decide")) {
+			/* decide F alpha min_effect, then per comparison: nx ny x... y... */
+			size_t F, i, j;
+			double alpha, me;
+			struct report_cmp *c;
+			struct report_verdict *v;
+			struct report_family f;
+
+			if (scanf("%zu %lf %lf", &F, &alpha, &me) != 3)
+				return 1;
+			c = calloc(F, sizeof(*c));
+			v = calloc(F, sizeof(*v));
+			for (i = 0; i < F; i++) {
+				double *x;
+
+				if (scanf("%zu %zu", &c[i].nx, &c[i].ny) != 2)
+					return 1;
+				x = calloc(c[i].nx + c[i].ny + 1, sizeof(*x));
+				for (j = 0; j < c[i].nx + c[i].ny; j++)
+					if (scanf("%lf", &x[j]) != 1)
+						return 1;
+				c[i].x = x;
+				c[i].y = x + c[i].nx;
+				c[i].v = &v[i];
+			}
+			report_decide(c, F, alpha, me, &f);
+			printf("%.17g", f.ci_level);
+			for (i = 0; i < F; i++) {
+				printf(" %d %.17g %.17g %.17g %.17g %.17g %d", v[i].dir, v[i].estimate,
+				       v[i].lo, v[i].hi, v[i].p, v[i].p_adj, v[i].ci_ok);
+				free((double *)c[i].x);
+			}
+			printf("\n");
+			free(c);
+			free(v);
+		} else {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--xcheck"))
+		return xcheck();
 	test_median();
 	test_select();
 	test_critical_values();
