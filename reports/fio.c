@@ -2,15 +2,15 @@
  * reports/fio.c - the fio zram throughput suite (--suite fio) compared
  * base against patched: per job (and load, and revision) the medians of
  * bandwidth, IOPS and mean latency over each side's invocations, their
- * standard deviations, and a verdict per metric made with the same rule
- * as the munmap rows (a t test on log invocation figures, at least
- * REPORT_MIN_INV a side, Benjamini-Hochberg over the report's fio tests,
- * the minimum effect): fio writes one line per job and invocation.
+ * standard deviations, and a verdict per metric made by the munmap rows'
+ * rule (report_decide(): a t test on log invocation figures, at least
+ * REPORT_MIN_INV a side, Benjamini-Hochberg over the report's fio
+ * metrics, the minimum effect): fio writes one line per job and
+ * invocation.
  */
 #include "reports/report.h"
 #include "common/util.h"
 
-#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,105 +57,29 @@ static void fio_side(const struct fio_data *d, const char *job, const char *load
 	}
 }
 
-/* One metric's test, kept until the report's fio tests are decided together. */
-struct fio_test {
-	struct report_verdict *v;
-	struct stats_cmp cmp;
-};
-
 /*
- * The test on one metric, like the munmap rows' (reports/report.c): a t
- * test on the log invocation figures, the side that is better when
- * higher first, so estimate = exp(d) = how many times better patched is.
- * Returns 1 when a test could be made (then t holds it).
+ * The comparison of one metric, for report_decide(): the side that is
+ * better when higher first, so estimate = how many times better patched
+ * is (bandwidth, IOPS: patched/base; latency: base/patched).
  */
-static int fio_verdict(const struct report_fio_side *b, const struct report_fio_side *p,
-		       enum report_fio_metric m, struct report_verdict *v, struct fio_test *t)
+static void fio_cmp(struct report_fio_row *f, enum report_fio_metric m, struct report_cmp *c)
 {
 	int higher = m != FIO_LAT;
-	const struct report_fio_side *x = higher ? p : b, *y = higher ? b : p;
-	size_t n = x->n + y->n, i;
-	double *val;
-	int *side;
-	unsigned *block;
+	const struct report_fio_side *x = higher ? &f->patched : &f->base,
+				     *y = higher ? &f->base : &f->patched;
 
-	memset(v, 0, sizeof(*v));
-	v->inv_base = b->n;
-	v->inv_patched = p->n;
-	v->p = v->p_adj = 1;
-	if (!b->n || !p->n)
-		return 0;
-	v->change_pct = (p->median[m] / b->median[m] - 1) * 100;
-	val = xmalloc(n * sizeof(*val));
-	side = xmalloc(n * sizeof(*side));
-	block = xcalloc(n, sizeof(*block));
-	for (i = 0; i < n; i++) {
-		side[i] = i >= x->n;
-		val[i] = log(side[i] ? y->v[m][i - x->n] : x->v[m][i]);
-	}
-	memset(t, 0, sizeof(*t));
-	stats_blocked_t(val, side, block, n, &t->cmp);
-	free(val);
-	free(side);
-	free(block);
-	v->estimate = t->cmp.blocks ? exp(t->cmp.d) : (higher ? p->median[m] / b->median[m]
-							       : b->median[m] / p->median[m]);
-	if (b->n < REPORT_MIN_INV || p->n < REPORT_MIN_INV) {
-		v->why_unmarked = "fewer than 3 invocations a side";
-		return 0;
-	}
-	if (!t->cmp.ok) {
-		v->why_unmarked = t->cmp.no_spread ? "no spread between invocations" : "cannot test";
-		return 0;
-	}
-	v->p = t->cmp.p;
-	t->v = v;
-	return 1;
-}
-
-/*
- * The report's fio tests decided together, as the munmap rows are:
- * Benjamini-Hochberg over them, intervals at 1 - R alpha / m, the
- * minimum effect on the metric's change.
- */
-static void fio_decide(struct fio_test *t, size_t n, double alpha, double min_effect)
-{
-	double *p = xmalloc((n + 1) * sizeof(*p)), a_ci;
-	size_t i, R = 0;
-
-	for (i = 0; i < n; i++)
-		p[i] = t[i].cmp.p;
-	stats_bh_adjust(p, n, p);
-	for (i = 0; i < n; i++)
-		R += p[i] <= alpha;
-	a_ci = (double)(R ? R : 1) * alpha / (double)(n ? n : 1);
-	for (i = 0; i < n; i++) {
-		struct report_verdict *v = t[i].v;
-		double lo, hi;
-
-		stats_cmp_interval(&t[i].cmp, a_ci, &lo, &hi);
-		v->p_adj = p[i];
-		v->ci_ok = 1;
-		v->lo = exp(lo);
-		v->hi = exp(hi);
-		v->significant = p[i] <= alpha && (v->lo > 1 || v->hi < 1);
-		if (!v->significant)
-			v->why_unmarked = "not significant";
-		else if (fabs(v->change_pct) < min_effect)
-			v->why_unmarked = "below the minimum effect";
-		else
-			v->dir = v->estimate > 1 ? DIR_FASTER : DIR_SLOWER;
-		assert(v->lo <= v->estimate && v->estimate <= v->hi);
-		assert(v->dir == DIR_NONE || (v->dir == DIR_FASTER ? v->lo > 1 : v->hi < 1));
-	}
-	free(p);
+	memset(c, 0, sizeof(*c));
+	c->x = x->v[m];
+	c->nx = x->n;
+	c->y = y->v[m];
+	c->ny = y->n;
+	c->v = &f->v[m];
 }
 
 int report_build_fio(struct db *db, const struct db_sel *sels, size_t nr, struct report *r)
 {
 	struct fio_data *d = xcalloc(nr, sizeof(*d));
-	struct fio_test *tests = NULL;
-	size_t s, i, k, alloc = 0, nt = 0, talloc = 0;
+	size_t s, i, k, alloc = 0;
 	int ret = -1;
 
 	for (s = 0; s < nr; s++)
@@ -182,18 +106,33 @@ int report_build_fio(struct db *db, const struct db_sel *sels, size_t nr, struct
 			row->rw = rw;
 		}
 	}
-	/* Verdicts once the rows stop moving (they point into them). */
-	for (k = 0; k < r->nr_fio; k++) {
+	/*
+	 * Verdicts once the rows stop moving (the comparisons point into
+	 * them): the munmap rows' rule, the report's fio metrics one family.
+	 */
+	if (r->nr_fio) {
+		struct report_cmp *c = xcalloc(r->nr_fio * NR_FIO_METRICS, sizeof(*c));
+		struct report_family fam;
 		size_t m;
 
-		for (m = 0; m < NR_FIO_METRICS; m++) {
-			ALLOC_GROW(tests, nt + 1, talloc);
-			nt += fio_verdict(&r->fio[k].base, &r->fio[k].patched, (enum report_fio_metric)m,
-					  &r->fio[k].v[m], &tests[nt]);
-		}
+		for (k = 0; k < r->nr_fio; k++)
+			for (m = 0; m < NR_FIO_METRICS; m++)
+				fio_cmp(&r->fio[k], (enum report_fio_metric)m, &c[k * NR_FIO_METRICS + m]);
+		report_decide(c, r->nr_fio * NR_FIO_METRICS, r->opts.alpha,
+			      r->opts.min_effect_pct > 0 ? r->opts.min_effect_pct : 0, &fam);
+		/* Printed as the metric's own change, and per side as base and patched. */
+		for (k = 0; k < r->nr_fio; k++)
+			for (m = 0; m < NR_FIO_METRICS; m++) {
+				struct report_fio_row *f = &r->fio[k];
+				struct report_verdict *v = &f->v[m];
+
+				v->inv_base = f->base.n;
+				v->inv_patched = f->patched.n;
+				if (f->base.n && f->patched.n)
+					v->change_pct = (f->patched.median[m] / f->base.median[m] - 1) * 100;
+			}
+		free(c);
 	}
-	fio_decide(tests, nt, r->opts.alpha, r->opts.min_effect_pct);
-	free(tests);
 	/* Names live in the database, which dies before the report: the report's own copies. */
 	for (k = 0; k < r->nr_fio; k++) {
 		struct report_fio_row *row = &r->fio[k];
