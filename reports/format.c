@@ -492,8 +492,7 @@ static void append(char **s, const char *fmt, ...)
 	char *add, *t;
 
 	va_start(ap, fmt);
-	if (vasprintf(&add, fmt, ap) < 0)
-		die("out of memory");
+	add = xvstrfmt(fmt, ap);
 	va_end(ap);
 	t = xstrfmt("%s%s", *s, add);
 	free(*s);

@@ -590,8 +590,11 @@ static void across_revisions(const struct report *r, FILE *out)
 		p.ylabel = "munmap() latency (ms)";
 		p.x.lo = 1;
 		p.x.hi = (double)(j - i);
-		bl = plot_line(&p, r->base.label, C_BASE, "base", 1);
-		pl = plot_line(&p, "patched", palette[0], "patched", 0);
+		/* plot_line() may move the lines: take both pointers after adding both. */
+		plot_line(&p, r->base.label, C_BASE, "base", 1);
+		plot_line(&p, "patched", palette[0], "patched", 0);
+		bl = &p.lines[0];
+		pl = &p.lines[1];
 		pl->bars = 1;
 		for (k = i; k < j; k++) {
 			const struct report_row *x = &r->rows[k];
