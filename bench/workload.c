@@ -137,17 +137,32 @@ static void child_fail(int up, struct proc_msg *m, const char *fmt, ...)
 	_exit(1);
 }
 
-static void child_main(const struct cell *c, unsigned proc, int up, int go)
+/*
+ * A benchmark process, in the phases of one run (each ends the process
+ * through child_fail() when it cannot be done):
+ *   set-up       join the cgroup, map the VMA with the THP advice;
+ *   fill         write the data (fill_vma);
+ *   page-out     MADV_PAGEOUT (or memory.reclaim) until >= 99% is swapped,
+ *                which /proc/self/smaps proves, then report ready;
+ *   timed munmap wait at the barrier, time munmap() alone, report.
+ * The parent's side of each phase is in cell_run().
+ */
+struct child {
+	const struct cell *c;
+	unsigned proc;
+	int up, go;         /* to the parent; the barrier */
+	char *p;            /* the VMA */
+	struct proc_msg m;  /* what is reported, filled phase by phase */
+};
+
+static void child_setup(struct child *ch)
 {
-	const struct bench_opts *o = c->o;
-	struct proc_msg m;
-	char *p, buf[8192], dummy;
-	uint64_t t, need = c->size - c->size / 100; /* at least 99% swapped */
-	ssize_t n;
+	const struct cell *c = ch->c;
+	const char *advice = strcmp(c->o->thp, "never") ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE";
 
 	state_lock_close_in_child();
-	memset(&m, 0, sizeof(m));
-	m.proc = proc;
+	memset(&ch->m, 0, sizeof(ch->m));
+	ch->m.proc = ch->proc;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
@@ -155,60 +170,93 @@ static void child_main(const struct cell *c, unsigned proc, int up, int go)
 		char *procs = xstrfmt("%s/cgroup.procs", c->memcg);
 
 		if (write_file(procs, "0") < 0)
-			child_fail(up, &m, "cannot join cgroup '%s'", c->memcg);
+			child_fail(ch->up, &ch->m, "cannot join cgroup '%s'", c->memcg);
 		free(procs);
 	}
-	p = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		child_fail(up, &m, "mmap of %llu bytes failed: %s", (unsigned long long)c->size,
-			   strerror(errno));
-	if (madvise(p, c->size, strcmp(o->thp, "never") ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) < 0)
-		child_fail(up, &m, "madvise(%s) failed: %s",
-			   strcmp(o->thp, "never") ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE", strerror(errno));
-	t = now_ns();
-	fill_vma(p, c->size, o, ((uint64_t)c->run << 32) ^ ((uint64_t)proc << 16) ^ c->size);
-	m.fill_ns = now_ns() - t;
+	ch->p = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ch->p == MAP_FAILED)
+		child_fail(ch->up, &ch->m, "mmap of %llu bytes failed: %s",
+			   (unsigned long long)c->size, strerror(errno));
+	if (madvise(ch->p, c->size, strcmp(c->o->thp, "never") ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) < 0)
+		child_fail(ch->up, &ch->m, "madvise(%s) failed: %s", advice, strerror(errno));
+}
 
-	for (m.passes = 1; m.passes <= PAGEOUT_MAX_PASSES; m.passes++) {
+static void child_fill(struct child *ch)
+{
+	const struct cell *c = ch->c;
+	uint64_t t = now_ns();
+
+	fill_vma(ch->p, c->size, c->o,
+		 ((uint64_t)c->run << 32) ^ ((uint64_t)ch->proc << 16) ^ c->size);
+	ch->m.fill_ns = now_ns() - t;
+}
+
+/* Pages the VMA out and proves from smaps that at least 99% is swapped. */
+static void child_pageout(struct child *ch)
+{
+	const struct cell *c = ch->c;
+	struct proc_msg *m = &ch->m;
+	uint64_t t, need = c->size - c->size / 100;
+	char buf[8192];
+
+	for (m->passes = 1; m->passes <= PAGEOUT_MAX_PASSES; m->passes++) {
 		t = now_ns();
 		if (c->memcg[0]) {
 			if (memcg_reclaim(c->memcg, c->size) < 0 && errno != EAGAIN)
-				child_fail(up, &m, "memory.reclaim failed: %s", strerror(errno));
-		} else if (madvise(p, c->size, MADV_PAGEOUT) < 0) {
-			child_fail(up, &m, "madvise(MADV_PAGEOUT) failed: %s", strerror(errno));
+				child_fail(ch->up, m, "memory.reclaim failed: %s", strerror(errno));
+		} else if (madvise(ch->p, c->size, MADV_PAGEOUT) < 0) {
+			child_fail(ch->up, m, "madvise(MADV_PAGEOUT) failed: %s", strerror(errno));
 		}
-		m.pageout_ns += now_ns() - t;
-		if (vma_swap(p, &m.rss_bytes, &m.swap_bytes) < 0)
-			child_fail(up, &m, "cannot find the VMA at %p in /proc/self/smaps", (void *)p);
-		if (m.swap_bytes >= need)
+		m->pageout_ns += now_ns() - t;
+		if (vma_swap(ch->p, &m->rss_bytes, &m->swap_bytes) < 0)
+			child_fail(ch->up, m, "cannot find the VMA at %p in /proc/self/smaps",
+				   (void *)ch->p);
+		if (m->swap_bytes >= need)
 			break;
 	}
-	if (m.swap_bytes < need)
-		child_fail(up, &m,
+	if (m->swap_bytes < need)
+		child_fail(ch->up, m,
 			   "process %u: only %.1f%% of its %lluM VMA is swapped out (Swap %llu kB, "
 			   "Rss %llu kB) after %d MADV_PAGEOUT passes; the %s device may be full",
-			   proc, 100.0 * (double)m.swap_bytes / (double)c->size,
-			   (unsigned long long)(c->size >> 20), (unsigned long long)(m.swap_bytes >> 10),
-			   (unsigned long long)(m.rss_bytes >> 10), PAGEOUT_MAX_PASSES,
+			   ch->proc, 100.0 * (double)m->swap_bytes / (double)c->size,
+			   (unsigned long long)(c->size >> 20), (unsigned long long)(m->swap_bytes >> 10),
+			   (unsigned long long)(m->rss_bytes >> 10), PAGEOUT_MAX_PASSES,
 			   backend_name(c->b->kind));
-	if (m.passes > PAGEOUT_MAX_PASSES)
-		m.passes = PAGEOUT_MAX_PASSES;
+	if (m->passes > PAGEOUT_MAX_PASSES)
+		m->passes = PAGEOUT_MAX_PASSES;
 	if (read_file("/proc/self/status", buf, sizeof(buf)) >= 0)
-		parse_kb_field(buf, "VmSwap", &m.vmswap_bytes);
-	m.type = MSG_READY;
-	send_msg(up, &m);
+		parse_kb_field(buf, "VmSwap", &m->vmswap_bytes);
+	m->type = MSG_READY;
+	send_msg(ch->up, m);
+}
+
+/* The barrier, then munmap() alone between the two clock reads. */
+static void child_timed_munmap(struct child *ch)
+{
+	char dummy;
+	ssize_t n;
 
 	/* The barrier: returns 0 (EOF) when the parent closes its end. */
 	do {
-		n = read(go, &dummy, 1);
+		n = read(ch->go, &dummy, 1);
 	} while (n < 0 && errno == EINTR);
 	if (n != 0)
 		_exit(2);
-	m.t0 = now_ns();
-	munmap(p, c->size);
-	m.t1 = now_ns();
-	m.type = MSG_RESULT;
-	send_msg(up, &m);
+	ch->m.t0 = now_ns();
+	munmap(ch->p, ch->c->size);
+	ch->m.t1 = now_ns();
+	ch->m.type = MSG_RESULT;
+	send_msg(ch->up, &ch->m);
+}
+
+static void child_main(const struct cell *c, unsigned proc, int up, int go)
+{
+	struct child ch = { .c = c, .proc = proc, .up = up, .go = go };
+
+	child_setup(&ch);
+	child_fill(&ch);
+	child_pageout(&ch);
+	child_timed_munmap(&ch);
 	_exit(0);
 }
 
@@ -330,192 +378,250 @@ static uint64_t drain_tolerance(uint64_t stored)
 	return stored / 100 > slots ? stored / 100 : slots;
 }
 
-int cell_run(const struct cell *c, struct sample *s)
+/*
+ * One run of a cell, as the parent sees it.  The phases, in order (each
+ * returns 0 or -1 after a message; run_teardown() always runs):
+ *   run_setup          wait for the previous run's memory, read the
+ *                      counters, start the processes (set-up, fill and
+ *                      page-out happen in them: child_main());
+ *   run_wait_ready     every process proved its VMA swapped out;
+ *   run_check_swapped  the backend's own counters agree (proof of swap-out);
+ *   run_timed_munmap   optional load, the barrier opens, the munmap()
+ *                      times come back;
+ *   run_drain          until the backend is back at its pre-fill level;
+ *   run_account        reap, CPU time, the counters' deltas into samples.
+ */
+struct run {
+	const struct cell *c;
+	struct sample *s;
+	int up[2], go[2];      /* processes -> parent; the barrier */
+	pid_t *pids;
+	pid_t load;
+	struct backend_counters before_fill, at_go;
+	uint64_t thp0, split0, thp1, split1;
+	uint64_t timeout;      /* --drain-timeout in ns */
+	uint64_t cpu0, go_t, last_t1;
+};
+
+static int run_setup(struct run *r)
 {
-	int up[2] = { -1, -1 }, go[2] = { -1, -1 };
-	pid_t *pids = xcalloc(c->procs, sizeof(*pids));
-	struct backend_counters before_fill, at_go, after;
-	uint64_t go_t, last_t1 = 0, tol, limit, done, cpu0, timeout = c->o->drain_timeout_ms * 1000000ULL;
-	uint64_t expect = c->size * c->procs, psz = (uint64_t)sysconf(_SC_PAGESIZE);
-	uint64_t thp0 = 0, split0 = 0, thp1 = 0, split1 = 0;
-	struct proc_msg m;
-	pid_t load = -1;
-	unsigned i, got;
-	int ret = -1;
+	const struct cell *c = r->c;
+	uint64_t last = 0;
+	unsigned i;
 
-	memset(s, 0, sizeof(*s) * c->procs);
+	memset(r->s, 0, sizeof(*r->s) * c->procs);
 	/* Let the previous run's memory come back before measuring a new base. */
-	{
-		uint64_t last = 0;
-
-		if (!wait_pool(c->b, c->idle_pool + drain_tolerance(0), now_ns() + timeout, NULL, &last))
-			warning("%s still holds %llu kB from the previous run",
-				backend_name(c->b->kind), (unsigned long long)(last >> 10));
-	}
-	if (backend_read(c->b, &before_fill) < 0)
-		goto out;
-	thp_swpout_read(c->o, &thp0, &split0);
-	if (pipe2(up, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
-		error_errno("pipe");
-		goto out;
-	}
+	if (!wait_pool(c->b, c->idle_pool + drain_tolerance(0), now_ns() + r->timeout, NULL, &last))
+		warning("%s still holds %llu kB from the previous run",
+			backend_name(c->b->kind), (unsigned long long)(last >> 10));
+	if (backend_read(c->b, &r->before_fill) < 0)
+		return -1;
+	thp_swpout_read(c->o, &r->thp0, &r->split0);
+	if (pipe2(r->up, O_CLOEXEC) < 0 || pipe2(r->go, O_CLOEXEC) < 0)
+		return error_errno("pipe");
 	for (i = 0; i < c->procs; i++) {
-		pids[i] = fork();
-		if (pids[i] < 0) {
-			error_errno("fork");
-			goto out;
-		}
-		if (pids[i] == 0) {
-			close(up[0]);
-			close(go[1]);
-			child_main(c, i, up[1], go[0]);
+		r->pids[i] = fork();
+		if (r->pids[i] < 0)
+			return error_errno("fork");
+		if (r->pids[i] == 0) {
+			close(r->up[0]);
+			close(r->go[1]);
+			child_main(c, i, r->up[1], r->go[0]);
 		}
 	}
-	close(up[1]);
-	close(go[0]);
-	up[1] = go[0] = -1;
+	close(r->up[1]);
+	close(r->go[0]);
+	r->up[1] = r->go[0] = -1;
+	return 0;
+}
+
+static int run_wait_ready(struct run *r)
+{
+	const struct cell *c = r->c;
+	struct proc_msg m;
+	unsigned got;
 
 	for (got = 0; got < c->procs; got++) {
-		int r = read_msg(up[0], &m);
+		int rd = read_msg(r->up[0], &m);
+		struct sample *s;
 
-		if (r == -2)
-			goto out;
-		if (r < 0) {
-			error("a benchmark process died before it was ready (%s %lluM x%u run %u)",
-			      backend_name(c->b->kind), (unsigned long long)(c->size >> 20), c->procs, c->run);
-			goto out;
-		}
-		if (m.type == MSG_ERROR) {
-			error("%s", m.text);
-			goto out;
-		}
-		s[m.proc].proc = m.proc;
-		s[m.proc].swap_bytes = m.swap_bytes;
-		s[m.proc].rss_bytes = m.rss_bytes;
-		s[m.proc].vmswap_bytes = m.vmswap_bytes;
-		s[m.proc].fill_ns = m.fill_ns;
-		s[m.proc].pageout_ns = m.pageout_ns;
-		s[m.proc].pageout_passes = m.passes;
+		if (rd == -2)
+			return -1;
+		if (rd < 0)
+			return error("a benchmark process died before it was ready (%s %lluM x%u run %u)",
+				     backend_name(c->b->kind), (unsigned long long)(c->size >> 20),
+				     c->procs, c->run);
+		if (m.type == MSG_ERROR)
+			return error("%s", m.text);
+		s = &r->s[m.proc];
+		s->proc = m.proc;
+		s->swap_bytes = m.swap_bytes;
+		s->rss_bytes = m.rss_bytes;
+		s->vmswap_bytes = m.vmswap_bytes;
+		s->fill_ns = m.fill_ns;
+		s->pageout_ns = m.pageout_ns;
+		s->pageout_passes = m.passes;
 	}
-	if (backend_read(c->b, &at_go) < 0)
-		goto out;
-	thp_swpout_read(c->o, &thp1, &split1);
+	return 0;
+}
 
-	/* Refuse a sample whose pages did not all land in the backend. */
-	{
-		uint64_t pages = expect / psz;
-		uint64_t zero = at_go.swpout_zero - before_fill.swpout_zero;
-		uint64_t stored = c->b->kind == BACKEND_ZRAM
-			? (at_go.orig_bytes - before_fill.orig_bytes) / psz + zero
-			: (at_go.zswpout - before_fill.zswpout) + zero;
-		uint64_t fell = at_go.pswpout - before_fill.pswpout;
+/* Refuse a sample whose pages did not all land in the backend. */
+static int run_check_swapped(struct run *r)
+{
+	const struct cell *c = r->c;
+	const struct backend_counters *b0 = &r->before_fill, *b1 = &r->at_go;
+	uint64_t psz = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t pages, zero, stored, fell;
 
-		if (c->b->kind == BACKEND_ZSWAP && fell) {
-			error("zswap: %llu of %llu pages fell through to the backing device "
-			      "(pool_limit_hit +%llu, rejects +%llu, max_pool_percent %u): "
-			      "sample refused; raise --zswap-max-pool or lower the sizes",
-			      (unsigned long long)fell, (unsigned long long)pages,
-			      (unsigned long long)(at_go.pool_limit_hit - before_fill.pool_limit_hit),
-			      (unsigned long long)(at_go.rejects - before_fill.rejects),
-			      c->b->max_pool_percent);
-			goto out;
-		}
-		if (stored < pages - pages / 100) {
-			error("%s holds only %llu of the %llu pages the processes swapped out "
-			      "(zswpout +%llu, pswpout +%llu, zero pages +%llu): another swap "
-			      "device took them? sample refused",
-			      backend_name(c->b->kind), (unsigned long long)stored,
-			      (unsigned long long)pages,
-			      (unsigned long long)(at_go.zswpout - before_fill.zswpout),
-			      (unsigned long long)fell, (unsigned long long)zero);
-			goto out;
-		}
-	}
+	if (backend_read(c->b, &r->at_go) < 0)
+		return -1;
+	thp_swpout_read(c->o, &r->thp1, &r->split1);
+	pages = c->size * c->procs / psz;
+	zero = b1->swpout_zero - b0->swpout_zero;
+	stored = c->b->kind == BACKEND_ZRAM ? (b1->orig_bytes - b0->orig_bytes) / psz + zero
+					    : (b1->zswpout - b0->zswpout) + zero;
+	fell = b1->pswpout - b0->pswpout;
+	if (c->b->kind == BACKEND_ZSWAP && fell)
+		return error("zswap: %llu of %llu pages fell through to the backing device "
+			     "(pool_limit_hit +%llu, rejects +%llu, max_pool_percent %u): "
+			     "sample refused; raise --zswap-max-pool or lower the sizes",
+			     (unsigned long long)fell, (unsigned long long)pages,
+			     (unsigned long long)(b1->pool_limit_hit - b0->pool_limit_hit),
+			     (unsigned long long)(b1->rejects - b0->rejects), c->b->max_pool_percent);
+	if (stored < pages - pages / 100)
+		return error("%s holds only %llu of the %llu pages the processes swapped out "
+			     "(zswpout +%llu, pswpout +%llu, zero pages +%llu): another swap "
+			     "device took them? sample refused",
+			     backend_name(c->b->kind), (unsigned long long)stored,
+			     (unsigned long long)pages, (unsigned long long)(b1->zswpout - b0->zswpout),
+			     (unsigned long long)fell, (unsigned long long)zero);
+	return 0;
+}
+
+/* The timed region is in the processes: munmap() alone (child_timed_munmap). */
+static int run_timed_munmap(struct run *r)
+{
+	const struct cell *c = r->c;
+	struct proc_msg m;
+	unsigned got;
 
 	if (c->o->load != LOAD_NONE) {
-		load = load_start(c->o->load);
-		if (load < 0)
-			goto out;
+		r->load = load_start(c->o->load);
+		if (r->load < 0)
+			return -1;
 		sleep_ns(300000000ULL); /* let the load reach steady state */
 	}
 	if (bench_interrupted)
-		goto out;
-
-	cpu0 = cpu_clock_ns();
-	go_t = now_ns();
-	close(go[1]); /* the barrier opens */
-	go[1] = -1;
+		return -1;
+	r->cpu0 = cpu_clock_ns();
+	r->go_t = now_ns();
+	close(r->go[1]); /* the barrier opens */
+	r->go[1] = -1;
 	for (got = 0; got < c->procs; got++) {
-		int r = read_msg(up[0], &m);
+		int rd = read_msg(r->up[0], &m);
 
-		if (r == -2)
-			goto out;
-		if (r < 0 || m.type != MSG_RESULT) {
-			error("a benchmark process died during munmap");
-			goto out;
-		}
-		s[m.proc].munmap_ns = m.t1 - m.t0;
-		s[m.proc].start_ns = m.t0 > go_t ? m.t0 - go_t : 0;
-		if (m.t1 > last_t1)
-			last_t1 = m.t1;
+		if (rd == -2)
+			return -1;
+		if (rd < 0 || m.type != MSG_RESULT)
+			return error("a benchmark process died during munmap");
+		r->s[m.proc].munmap_ns = m.t1 - m.t0;
+		r->s[m.proc].start_ns = m.t0 > r->go_t ? m.t0 - r->go_t : 0;
+		if (m.t1 > r->last_t1)
+			r->last_t1 = m.t1;
 	}
+	return 0;
+}
 
-	/* The drain: until the backend is back at its pre-fill level. */
-	tol = drain_tolerance(at_go.pool_bytes - before_fill.pool_bytes);
-	limit = before_fill.pool_bytes + tol;
-	{
-		uint64_t peak = at_go.pool_bytes, last = at_go.pool_bytes;
+/* The drain: until the backend is back at its pre-fill level. */
+static void run_drain(struct run *r)
+{
+	const struct cell *c = r->c;
+	uint64_t tol = drain_tolerance(r->at_go.pool_bytes - r->before_fill.pool_bytes);
+	uint64_t limit = r->before_fill.pool_bytes + tol, done;
+	uint64_t peak = r->at_go.pool_bytes, last = r->at_go.pool_bytes;
+	unsigned i;
 
-		done = wait_pool(c->b, limit, go_t + timeout, &peak, &last);
-		for (i = 0; i < c->procs; i++) {
-			s[i].drained = done != 0;
-			s[i].drain_ns = done ? done - go_t : timeout;
-			s[i].pool_peak = peak;
-			s[i].pool_after = last;
-		}
+	done = wait_pool(c->b, limit, r->go_t + r->timeout, &peak, &last);
+	for (i = 0; i < c->procs; i++) {
+		r->s[i].drained = done != 0;
+		r->s[i].drain_ns = done ? done - r->go_t : r->timeout;
+		r->s[i].pool_peak = peak;
+		r->s[i].pool_after = last;
 	}
+}
+
+static int run_account(struct run *r)
+{
+	const struct cell *c = r->c;
+	struct backend_counters after;
+	uint64_t cpu;
+	unsigned i;
+
 	/*
 	 * A task's CPU time is charged when it leaves the CPU: reap the
 	 * processes (their exit charges them) and sleep once (charging us)
 	 * before reading the clock.
 	 */
-	if (reap_all(pids, c->procs) < 0) {
-		error("a benchmark process exited abnormally");
-		goto out;
-	}
+	if (reap_all(r->pids, c->procs) < 0)
+		return error("a benchmark process exited abnormally");
 	sleep_ns(DRAIN_POLL_NS);
-	cpu0 = cpu_clock_ns() - cpu0;
+	cpu = cpu_clock_ns() - r->cpu0;
 	for (i = 0; i < c->procs; i++)
-		s[i].cpu_ns = cpu0;
-	load_stop(load);
-	load = -1;
+		r->s[i].cpu_ns = cpu;
+	load_stop(r->load);
+	r->load = -1;
 	if (bench_interrupted)
-		goto out;
+		return -1;
 	if (backend_read(c->b, &after) < 0)
-		goto out;
+		return -1;
 	for (i = 0; i < c->procs; i++) {
-		s[i].wall_ns = last_t1 - go_t;
-		s[i].pool_base = before_fill.pool_bytes;
-		s[i].pool_before = at_go.pool_bytes;
-		s[i].orig_bytes = at_go.orig_bytes - before_fill.orig_bytes;
-		s[i].notify_free = after.notify_free - at_go.notify_free;
-		s[i].miss_free = after.miss_free - at_go.miss_free;
-		s[i].zswpout = at_go.zswpout - before_fill.zswpout;
-		s[i].pswpout = at_go.pswpout - before_fill.pswpout;
-		s[i].thp_swpout = thp1 - thp0;
-		s[i].thp_fallback = split1 - split0;
+		struct sample *s = &r->s[i];
+
+		s->wall_ns = r->last_t1 - r->go_t;
+		s->pool_base = r->before_fill.pool_bytes;
+		s->pool_before = r->at_go.pool_bytes;
+		s->orig_bytes = r->at_go.orig_bytes - r->before_fill.orig_bytes;
+		s->notify_free = after.notify_free - r->at_go.notify_free;
+		s->miss_free = after.miss_free - r->at_go.miss_free;
+		s->zswpout = r->at_go.zswpout - r->before_fill.zswpout;
+		s->pswpout = r->at_go.pswpout - r->before_fill.pswpout;
+		s->thp_swpout = r->thp1 - r->thp0;
+		s->thp_fallback = r->split1 - r->split0;
 	}
-	ret = 0;
-out:
-	load_stop(load);
-	kill_all(pids, c->procs);
-	reap_all(pids, c->procs);
+	return 0;
+}
+
+/* Whatever phase failed: no process, load or descriptor outlives the run. */
+static void run_teardown(struct run *r)
+{
+	unsigned i;
+
+	load_stop(r->load);
+	kill_all(r->pids, r->c->procs);
+	reap_all(r->pids, r->c->procs);
 	for (i = 0; i < 2; i++) {
-		if (up[i] >= 0)
-			close(up[i]);
-		if (go[i] >= 0)
-			close(go[i]);
+		if (r->up[i] >= 0)
+			close(r->up[i]);
+		if (r->go[i] >= 0)
+			close(r->go[i]);
 	}
-	free(pids);
+	free(r->pids);
+}
+
+int cell_run(const struct cell *c, struct sample *s)
+{
+	struct run r = {
+		.c = c, .s = s, .up = { -1, -1 }, .go = { -1, -1 }, .load = -1,
+		.pids = xcalloc(c->procs, sizeof(pid_t)),
+		.timeout = c->o->drain_timeout_ms * 1000000ULL,
+	};
+	int ret = -1;
+
+	if (run_setup(&r) == 0 && run_wait_ready(&r) == 0 && run_check_swapped(&r) == 0 &&
+	    run_timed_munmap(&r) == 0) {
+		run_drain(&r);
+		ret = run_account(&r);
+	}
+	run_teardown(&r);
 	return ret;
 }

@@ -16,6 +16,7 @@
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
+#include <glob.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -275,6 +276,100 @@ out:
 	free(date);
 	free(msg);
 	free(tagref);
+	return ret;
+}
+
+/* ---- pinned bases ------------------------------------------------- */
+
+const struct kbuild_base kbuild_bases[] = {
+	{ "6.12", "linux-source-6.12", "6.12.118-1~deb12u1", "debian/6.12.118-1_deb12u1",
+	  "linux-6.12" },
+	{ "6.1", "linux-source-6.1", "6.1.192-2", "debian/6.1.192-2", "linux-6.1" },
+};
+const size_t kbuild_nr_bases = ARRAY_SIZE(kbuild_bases);
+
+const struct kbuild_base *kbuild_base_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < kbuild_nr_bases; i++) {
+		const struct kbuild_base *b = &kbuild_bases[i];
+		size_t n = strlen(b->package);
+
+		if (!strcmp(name, b->name) || !strcmp(name, b->tag) ||
+		    (!strncmp(name, b->package, n) && name[n] == '=' &&
+		     !strcmp(name + n + 1, b->version)))
+			return b;
+	}
+	return NULL;
+}
+
+/* The one <package>_*.deb in dir (malloc'd), or NULL. */
+static char *find_deb(const char *dir, const char *package)
+{
+	char *pattern = xstrfmt("%s/%s_*.deb", dir, package), *found = NULL;
+	glob_t g;
+
+	if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc == 1)
+		found = xstrdup(g.gl_pathv[0]);
+	globfree(&g);
+	free(pattern);
+	return found;
+}
+
+int kbuild_base_tree(const struct kbuild_base *b, const char *home, char **tree)
+{
+	char *deb_dir, *pkg, *root = NULL, *tarball = NULL, *deb = NULL;
+	int created, ret = -1;
+
+	if (!home)
+		home = kbuild_home();
+	*tree = xstrfmt("%s/%s", home, b->dir);
+	if (is_dir(*tree))
+		return kbuild_tree_import(NULL, *tree, b->tag, &created);
+	deb_dir = xstrfmt("%s/debian/%s_%s", home, b->package, b->version);
+	pkg = xstrfmt("%s=%s", b->package, b->version);
+	root = xstrfmt("%s/root", deb_dir);
+	tarball = xstrfmt("%s/usr/src/%s.tar.xz", root, b->package);
+	if (!is_file(tarball)) {
+		/* apt-get download writes into its working directory. */
+		const char *dl[] = { "env", "-C", deb_dir, "apt-get", "download", "-q", pkg, NULL };
+
+		if (mkdir_p(deb_dir) < 0)
+			goto out;
+		info("fetching %s from Debian's archive (the pinned base %s)", pkg, b->name);
+		if (run_argv(dl, -1, -1) != 0) {
+			error("cannot download %s: is Debian's archive reachable, and the version "
+			      "still listed ('apt-cache madison %s')?", pkg, b->package);
+			goto out;
+		}
+		deb = find_deb(deb_dir, b->package);
+		if (!deb) {
+			error("apt-get download left no %s package in '%s'", b->package, deb_dir);
+			goto out;
+		}
+		{
+			const char *x[] = { "dpkg-deb", "-x", deb, root, NULL };
+
+			if (run_argv(x, -1, -1) != 0 || !is_file(tarball)) {
+				error("cannot unpack '%s' (expected %s in it)", deb,
+				      tarball + strlen(root));
+				rm_rf(root);
+				goto out;
+			}
+		}
+	}
+	ret = kbuild_tree_import(tarball, *tree, b->tag, &created);
+out:
+	if (ret < 0) {
+		free(*tree);
+		*tree = NULL;
+	}
+	free(deb_dir);
+	free(pkg);
+	free(root);
+	free(tarball);
+	free(deb);
 	return ret;
 }
 

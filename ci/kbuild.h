@@ -37,6 +37,33 @@
 #define KBUILD_DEBIAN_TARBALL "/usr/src/linux-source-6.1.tar.xz"
 #define KBUILD_DEBIAN_TAG "v6.1-debian"
 
+/*
+ * The lab's base trees: Debian's linux-source packages at one pinned
+ * version each, so every lab machine gets the same base commit (the
+ * tree's one commit is dated by the tarball, which the package fixes).
+ * A pinned version stays installable from Debian's archive after newer
+ * ones arrive (`apt-get download PACKAGE=VERSION`); the tag follows
+ * DEP-14 (debian/<version>, '~' as '_').
+ */
+struct kbuild_base {
+	const char *name;     /* "6.12": what --base and series.json say */
+	const char *package;  /* linux-source-6.12 */
+	const char *version;  /* the pinned Debian version */
+	const char *tag;      /* the tree's tag: debian/<version> */
+	const char *dir;      /* the tree, under the lab's home */
+};
+extern const struct kbuild_base kbuild_bases[];
+extern const size_t kbuild_nr_bases;
+/* By name ("6.12"), tag, or "package=version"; NULL if unknown. */
+const struct kbuild_base *kbuild_base_find(const char *name);
+/*
+ * The base's tree under home (NULL: kbuild_home()), made when missing:
+ * the pinned package is fetched with `apt-get download` into
+ * <home>/debian/ (nothing is installed), its tarball unpacked and
+ * imported (kbuild_tree_import).  *tree is malloc'd.
+ */
+int kbuild_base_tree(const struct kbuild_base *b, const char *home, char **tree);
+
 /* $SWAPLAB_HOME or KBUILD_DEFAULT_HOME (static storage). */
 const char *kbuild_home(void);
 /* Directory of the config fragments: $SWAPLAB_CONFIG_DIR, else ci/config

@@ -498,236 +498,296 @@ static int cand_cmp_version(const void *a, const void *b)
 	return x->si.version < y->si.version ? -1 : x->si.version > y->si.version;
 }
 
-int series_assemble(const struct mbox *mb, const struct series_opts *opts,
-		    const char *source, struct patch_series *s)
-{
-	struct cand *c = NULL, **slot = NULL;
-	size_t nr = 0, i, j, alloc = 0, non_patch = 0;
-	unsigned version = opts->version, total = 0, replies = 0;
-	const char *name_from;
-	int ret = -1;
+/*
+ * The series being assembled from one mbox.  The phases, in order (each
+ * returns 0 or -1 after a message naming the input): collect_candidates()
+ * (patch mails, not replies, each once), pick_revision() (the anchor's or
+ * the asked revision, exactly one), check_numbering() (one N/M for all),
+ * place_in_slots() (no duplicates, nothing missing), then fill_series(),
+ * name_series() and hash_series() into the result.
+ */
+struct assembly {
+	const struct mbox *mb;
+	const char *source;       /* the input, for messages */
+	struct cand *c;           /* the candidates */
+	size_t nr, alloc, non_patch;
+	struct cand **slot;       /* [0..total]: cover letter, patches 1..total */
+	unsigned version, total, replies;
+};
 
-	memset(s, 0, sizeof(*s));
+static int collect_candidates(struct assembly *as)
+{
+	const struct mbox *mb = as->mb;
+	size_t i, j;
+
 	if (!mb->nr)
-		return error("%s: no mail in it", source);
+		return error("%s: no mail in it", as->source);
 	for (i = 0; i < mb->nr; i++) {
 		const struct mail *m = &mb->mails[i];
 		struct subject_info si;
 
 		subject_parse(m->subject, &si);
 		if (si.is_reply || !si.is_patch) {
-			replies += si.is_reply;
-			non_patch += !si.is_reply;
+			as->replies += si.is_reply;
+			as->non_patch += !si.is_reply;
 			subject_info_release(&si);
 			continue;
 		}
 		/* The same mail twice (cross-posted, or given twice): keep one. */
-		for (j = 0; j < nr; j++)
-			if (m->message_id && c[j].m->message_id &&
-			    !strcmp(m->message_id, c[j].m->message_id))
+		for (j = 0; j < as->nr; j++)
+			if (m->message_id && as->c[j].m->message_id &&
+			    !strcmp(m->message_id, as->c[j].m->message_id))
 				break;
-		if (j < nr) {
+		if (j < as->nr) {
 			subject_info_release(&si);
 			continue;
 		}
-		ALLOC_GROW(c, nr + 1, alloc);
-		c[nr].m = m;
-		c[nr].si = si;
-		nr++;
+		ALLOC_GROW(as->c, as->nr + 1, as->alloc);
+		as->c[as->nr].m = m;
+		as->c[as->nr].si = si;
+		as->nr++;
 	}
-	if (!nr) {
-		error("%s: no patch mail in it (%zu message%s: %u repl%s, %zu without a "
-		      "[PATCH] subject prefix)", source, mb->nr, mb->nr == 1 ? "" : "s",
-		      replies, replies == 1 ? "y" : "ies", non_patch);
-		goto out;
-	}
-	if (opts->anchor) {
-		const char *a = opts->anchor;
-		size_t alen;
+	if (!as->nr)
+		return error("%s: no patch mail in it (%zu message%s: %u repl%s, %zu without a "
+			     "[PATCH] subject prefix)", as->source, mb->nr, mb->nr == 1 ? "" : "s",
+			     as->replies, as->replies == 1 ? "y" : "ies", as->non_patch);
+	return 0;
+}
 
-		if (*a == '<')
-			a++;
-		alen = strcspn(a, ">");
-		for (j = 0; j < mb->nr; j++) {
-			const char *id = mb->mails[j].message_id;
+/* The revision of the anchor mail (a message-id the user gave). */
+static int anchor_revision(struct assembly *as, const char *anchor)
+{
+	const struct mbox *mb = as->mb;
+	const char *a = anchor + (*anchor == '<');
+	size_t alen = strcspn(a, ">"), i, j;
 
-			if (id && strlen(id) == alen && !memcmp(id, a, alen))
-				break;
-		}
-		if (j == mb->nr) {
-			error("%s: message <%.*s> is not in it", source, (int)alen, a);
-			goto out;
-		}
-		for (i = 0; i < nr; i++)
-			if (c[i].m == &mb->mails[j])
-				break;
-		if (i < nr) {
-			if (version && version != c[i].si.version) {
-				error("%s: <%.*s> is a v%u mail, not v%u", source, (int)alen, a,
-				      c[i].si.version, version);
-				goto out;
-			}
-			version = c[i].si.version;
-		}
+	for (j = 0; j < mb->nr; j++) {
+		const char *id = mb->mails[j].message_id;
+
+		if (id && strlen(id) == alen && !memcmp(id, a, alen))
+			break;
 	}
-	if (version) {
-		for (i = j = 0; i < nr; i++) {
-			if (c[i].si.version == version)
-				c[j++] = c[i];
+	if (j == mb->nr)
+		return error("%s: message <%.*s> is not in it", as->source, (int)alen, a);
+	for (i = 0; i < as->nr; i++)
+		if (as->c[i].m == &mb->mails[j])
+			break;
+	if (i < as->nr) {
+		if (as->version && as->version != as->c[i].si.version)
+			return error("%s: <%.*s> is a v%u mail, not v%u", as->source, (int)alen, a,
+				     as->c[i].si.version, as->version);
+		as->version = as->c[i].si.version;
+	}
+	return 0;
+}
+
+/* Keeps the candidates of one revision: the anchor's, the asked one, or
+ * the only one there is. */
+static int pick_revision(struct assembly *as, const struct series_opts *opts)
+{
+	struct cand *c;
+	size_t i, j;
+
+	as->version = opts->version;
+	if (opts->anchor && anchor_revision(as, opts->anchor) < 0)
+		return -1;
+	if (as->version) {
+		for (i = j = 0; i < as->nr; i++) {
+			if (as->c[i].si.version == as->version)
+				as->c[j++] = as->c[i];
 			else
-				subject_info_release(&c[i].si);
+				subject_info_release(&as->c[i].si);
 		}
-		nr = j;
-		if (!nr) {
-			error("%s: no v%u patch mail in it", source, version);
-			goto out;
-		}
+		as->nr = j;
+		if (!as->nr)
+			return error("%s: no v%u patch mail in it", as->source, as->version);
 	}
-	qsort(c, nr, sizeof(*c), cand_cmp_version);
-	if (c[0].si.version != c[nr - 1].si.version) {
+	c = as->c;
+	qsort(c, as->nr, sizeof(*c), cand_cmp_version);
+	if (c[0].si.version != c[as->nr - 1].si.version) {
 		struct sbuf vs = SBUF_INIT;
 
-		for (i = 0; i < nr; i++)
+		for (i = 0; i < as->nr; i++)
 			if (!i || c[i].si.version != c[i - 1].si.version)
 				sb_addf(&vs, "%sv%u", i ? ", " : "", c[i].si.version);
 		error("%s: holds patch mails of several revisions (%s): pick one with "
-		      "--version N", source, vs.buf);
+		      "--version N", as->source, vs.buf);
 		sb_release(&vs);
-		goto out;
+		return -1;
 	}
-	version = c[0].si.version;
+	as->version = c[0].si.version;
+	return 0;
+}
 
-	/* Numbering: all numbered with one M, or a single unnumbered patch. */
-	for (i = 0; i < nr; i++) {
+/* Numbering: all numbered with one M, or a single unnumbered patch. */
+static int check_numbering(struct assembly *as)
+{
+	struct cand *c = as->c;
+	size_t i;
+
+	for (i = 0; i < as->nr; i++) {
 		if (!c[i].si.numbered) {
-			if (nr > 1) {
+			if (as->nr > 1) {
 				char *w = mail_where(c[i].m);
 
 				error("%s: patch mail '%s' (%s) has no N/M number but there are %zu "
-				      "patch mails: cannot tell the order", source, c[i].si.title,
-				      w, nr);
+				      "patch mails: cannot tell the order", as->source, c[i].si.title,
+				      w, as->nr);
 				free(w);
-				goto out;
+				return -1;
 			}
 			c[i].si.numbered = 1;
 			c[i].si.n = c[i].si.m = 1;
 		}
-		if (!total)
-			total = c[i].si.m;
-		if (c[i].si.m != total) {
-			error("%s: patch mails disagree on the series length: '%s' says %u/%u, "
-			      "'%s' says %u/%u", source, c[0].si.title, c[0].si.n, c[0].si.m,
-			      c[i].si.title, c[i].si.n, c[i].si.m);
-			goto out;
-		}
+		if (!as->total)
+			as->total = c[i].si.m;
+		if (c[i].si.m != as->total)
+			return error("%s: patch mails disagree on the series length: '%s' says %u/%u, "
+				     "'%s' says %u/%u", as->source, c[0].si.title, c[0].si.n,
+				     c[0].si.m, c[i].si.title, c[i].si.n, c[i].si.m);
 		if (c[i].si.m == 0 || c[i].si.n > c[i].si.m) {
 			char *w = mail_where(c[i].m);
 
-			error("%s: '%s' (%s) is numbered %u/%u", source, c[i].si.title, w,
+			error("%s: '%s' (%s) is numbered %u/%u", as->source, c[i].si.title, w,
 			      c[i].si.n, c[i].si.m);
 			free(w);
-			goto out;
+			return -1;
 		}
 	}
-	slot = xcalloc(total + 1, sizeof(*slot));
-	for (i = 0; i < nr; i++) {
-		unsigned n = c[i].si.n;
+	return 0;
+}
 
-		if (slot[n]) {
-			char *w1 = mail_where(slot[n]->m), *w2 = mail_where(c[i].m);
+/* Each mail to its number: none twice, none missing. */
+static int place_in_slots(struct assembly *as)
+{
+	struct sbuf missing = SBUF_INIT;
+	unsigned nmiss = 0, n, total = as->total;
+	size_t i;
 
-			error("%s: %s %u/%u appears twice: <%s> (%s) and <%s> (%s)", source,
+	as->slot = xcalloc(total + 1, sizeof(*as->slot));
+	for (i = 0; i < as->nr; i++) {
+		const struct cand *c = &as->c[i], *prev;
+
+		n = c->si.n;
+		prev = as->slot[n];
+		if (prev) {
+			char *w1 = mail_where(prev->m), *w2 = mail_where(c->m);
+
+			error("%s: %s %u/%u appears twice: <%s> (%s) and <%s> (%s)", as->source,
 			      n ? "patch" : "cover letter", n, total,
-			      slot[n]->m->message_id ? slot[n]->m->message_id : "no message-id", w1,
-			      c[i].m->message_id ? c[i].m->message_id : "no message-id", w2);
+			      prev->m->message_id ? prev->m->message_id : "no message-id", w1,
+			      c->m->message_id ? c->m->message_id : "no message-id", w2);
 			free(w1);
 			free(w2);
-			goto out;
+			return -1;
 		}
-		slot[n] = &c[i];
+		as->slot[n] = &as->c[i];
 	}
-	{
-		struct sbuf missing = SBUF_INIT;
-		unsigned nmiss = 0, n;
-
-		for (n = 1; n <= total; n++)
-			if (!slot[n]) {
-				sb_addf(&missing, "%s%u/%u", nmiss ? ", " : "", n, total);
-				nmiss++;
-			}
-		if (nmiss) {
-			error("%s: incomplete series '%s' v%u: patch%s %s missing (%u of %u "
-			      "patches present)", source, slot[0] ? slot[0]->si.title : c[0].si.title,
-			      version, nmiss > 1 ? "es" : "", missing.buf, total - nmiss, total);
-			sb_release(&missing);
-			goto out;
+	for (n = 1; n <= total; n++)
+		if (!as->slot[n]) {
+			sb_addf(&missing, "%s%u/%u", nmiss ? ", " : "", n, total);
+			nmiss++;
 		}
+	if (nmiss) {
+		error("%s: incomplete series '%s' v%u: patch%s %s missing (%u of %u "
+		      "patches present)", as->source,
+		      as->slot[0] ? as->slot[0]->si.title : as->c[0].si.title, as->version,
+		      nmiss > 1 ? "es" : "", missing.buf, total - nmiss, total);
+		sb_release(&missing);
+		return -1;
 	}
+	return 0;
+}
 
-	s->version = version;
+/* The mails (each patch's diff checked) and what the series is. */
+static int fill_series(struct patch_series *s, const struct assembly *as)
+{
+	struct cand *const *slot = as->slot;
+	const struct subject_info *first = slot[0] ? &slot[0]->si : &slot[1]->si;
+	unsigned i, total = as->total;
+
+	s->version = as->version;
 	s->total = total;
-	s->replies = replies;
+	s->replies = as->replies;
 	s->patches = xcalloc(total, sizeof(*s->patches));
 	if (slot[0]) {
 		s->cover = xcalloc(1, sizeof(*s->cover));
 		if (fill_mail(s->cover, slot[0], 0) < 0)
-			goto out;
+			return -1;
 	}
 	for (i = 1; i <= total; i++)
-		if (fill_mail(&s->patches[i - 1], slot[i], (unsigned)i) < 0)
-			goto out;
+		if (fill_mail(&s->patches[i - 1], slot[i], i) < 0)
+			return -1;
 	for (i = 0; i <= total; i++)
 		if (slot[i] && slot[i]->si.rfc)
 			s->rfc = 1;
-	name_from = slot[0] ? slot[0]->si.title : slot[1]->si.title;
-	s->title = xstrdup(name_from);
-	s->prefix = xstrdup(slot[0] ? slot[0]->si.prefix : slot[1]->si.prefix);
+	s->title = xstrdup(first->title);
+	s->prefix = xstrdup(first->prefix);
 	s->author = xstrdup(s->cover ? s->cover->from : s->patches[0].from);
 	if (s->cover)
 		s->base_commit = find_base_commit(s->cover->body, s->cover->body_len);
 	for (i = total; !s->base_commit && i > 0; i--)
 		s->base_commit = find_base_commit(s->patches[i - 1].body, s->patches[i - 1].body_len);
+	return 0;
+}
+
+/* --series, or a slug of the cover letter's (or first patch's) title. */
+static int name_series(struct patch_series *s, const struct series_opts *opts,
+		       const char *source)
+{
+	const char *why;
+
 	if (opts->name) {
-		const char *why;
-
-		if (!series_name_valid(opts->name, &why)) {
-			error("invalid series name '%s': %s", opts->name, why);
-			goto out;
-		}
+		if (!series_name_valid(opts->name, &why))
+			return error("invalid series name '%s': %s", opts->name, why);
 		s->name = xstrdup(opts->name);
-	} else {
-		if (strstr(name_from, "*** SUBJECT HERE ***")) {
-			error("%s: the cover letter still has git's template subject '*** SUBJECT "
-			      "HERE ***': write one, or name the series with --series", source);
-			goto out;
-		}
-		s->name = series_slug(name_from, 64);
-		if (!*s->name) {
-			error("%s: cannot make a series name from the subject '%s': name it with "
-			      "--series", source, name_from);
-			goto out;
-		}
+		return 0;
 	}
-	{
-		struct sha256 h;
+	if (strstr(s->title, "*** SUBJECT HERE ***"))
+		return error("%s: the cover letter still has git's template subject '*** SUBJECT "
+			     "HERE ***': write one, or name the series with --series", source);
+	s->name = series_slug(s->title, 64);
+	if (!*s->name)
+		return error("%s: cannot make a series name from the subject '%s': name it with "
+			     "--series", source, s->title);
+	return 0;
+}
 
-		/* The revision is its diffs, in order: not headers, dates or wording. */
-		sha256_init(&h);
-		sha256_update(&h, "swaplab-series-1\n", 17);
-		for (i = 0; i < total; i++) {
-			char line[100];
-			int n = snprintf(line, sizeof(line), "%zu %s\n", i + 1, s->patches[i].diff_hash);
+/* The revision is its diffs, in order: not headers, dates or wording. */
+static void hash_series(struct patch_series *s)
+{
+	struct sha256 h;
+	unsigned i;
 
-			sha256_update(&h, line, (size_t)n);
-		}
-		sha256_final_hex(&h, s->content_hash);
+	sha256_init(&h);
+	sha256_update(&h, "swaplab-series-1\n", 17);
+	for (i = 0; i < s->total; i++) {
+		char line[100];
+		int n = snprintf(line, sizeof(line), "%u %s\n", i + 1, s->patches[i].diff_hash);
+
+		sha256_update(&h, line, (size_t)n);
 	}
-	ret = 0;
-out:
-	for (i = 0; i < nr; i++)
-		subject_info_release(&c[i].si);
-	free(c);
-	free(slot);
+	sha256_final_hex(&h, s->content_hash);
+}
+
+int series_assemble(const struct mbox *mb, const struct series_opts *opts,
+		    const char *source, struct patch_series *s)
+{
+	struct assembly as = { .mb = mb, .source = source };
+	int ret = -1;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	if (collect_candidates(&as) == 0 && pick_revision(&as, opts) == 0 &&
+	    check_numbering(&as) == 0 && place_in_slots(&as) == 0 &&
+	    fill_series(s, &as) == 0 && name_series(s, opts, source) == 0) {
+		hash_series(s);
+		ret = 0;
+	}
+	for (i = 0; i < as.nr; i++)
+		subject_info_release(&as.c[i].si);
+	free(as.c);
+	free(as.slot);
 	if (ret < 0)
 		series_release(s);
 	return ret;

@@ -264,237 +264,280 @@ static void put_timeout(FILE *f, const char *indent, const char *key, unsigned m
 	fprintf(f, "%s%s:\n%s  minutes: %u\n", indent, key, indent, minutes);
 }
 
-char *lava_job_definition(const struct lava_job_opts *o)
+/* The artifacts by index, in the order of lava_artifacts. */
+enum { ART_KERNEL, ART_DTB, ART_MODULES, ART_RAMDISK, ART_ROOTFS, ART_SWAPBENCH, ART_NR };
+
+/*
+ * A job definition being written.  The phases, in order: job_settings()
+ * (defaults, timeouts), job_check() (what the device type needs, what must
+ * not reach a shell or YAML), job_resolve() (artifact URLs, the job name),
+ * then the YAML sections: put_header(), put_context(), put_metadata(),
+ * put_deploy_boot() and put_test().
+ */
+struct job {
+	struct lava_job_opts opt;      /* the caller's, with the plan filled in */
+	const struct lab_plan *plan;
+	const char *prompt, *arch, *guest;
+	unsigned job_min, boot_min, deploy_min, test_min;
+	int arm;                       /* qemu: arm64 */
+	char *urls[ART_NR];
+	char *name, *cmdline;          /* cmdline: qemu's -append */
+};
+
+static int job_settings(struct job *j, const struct lava_job_opts *o)
 {
 	static const struct lab_plan empty_plan;
-	const struct lab_plan *plan = o->plan ? o->plan : &empty_plan;
-	struct lava_job_opts opt = *o;
-	char *urls[6] = { 0 };
+
+	j->opt = *o;
+	j->plan = j->opt.plan = o->plan ? o->plan : &empty_plan;
+	j->prompt = o->prompt ? o->prompt : "/ # ";
+	j->arch = o->arch ? o->arch : "amd64";
+	j->guest = o->guest_args ? o->guest_args : "swaplab.shell=1";
+	j->arm = !strcmp(j->arch, "arm64") || !strcmp(j->arch, "aarch64");
+	j->job_min = o->job_timeout_min ? o->job_timeout_min : 60;
+	j->boot_min = o->boot_timeout_min ? o->boot_timeout_min : 10;
+	j->deploy_min = 10;
+	if (j->job_min < j->boot_min + j->deploy_min + 5)
+		j->job_min = j->boot_min + j->deploy_min + 5;
+	j->test_min = o->test_timeout_min ? o->test_timeout_min
+					  : j->job_min - j->boot_min - j->deploy_min;
+	if (j->test_min > j->job_min)
+		return error("test timeout (%u min) is longer than the job timeout (%u min)",
+			     j->test_min, j->job_min);
+	return 0;
+}
+
+static int job_check(const struct job *j)
+{
+	const struct lava_job_opts *o = &j->opt;
 	const struct lava_artifacts *a = &o->art;
-	const char *prompt = o->prompt ? o->prompt : "/ # ";
-	const char *arch = o->arch ? o->arch : "amd64";
-	const char *guest = o->guest_args ? o->guest_args : "swaplab.shell=1";
-	unsigned job_min = o->job_timeout_min ? o->job_timeout_min : 60;
-	unsigned boot_min = o->boot_timeout_min ? o->boot_timeout_min : 10;
-	unsigned test_min, deploy_min = 10;
-	char *buf = NULL, *name = NULL, *cmdline = NULL;
-	size_t len = 0, i;
-	FILE *f;
-	int ok = 0;
 
-	opt.plan = plan;
-	if (job_min < boot_min + deploy_min + 5)
-		job_min = boot_min + deploy_min + 5;
-	test_min = o->test_timeout_min ? o->test_timeout_min : job_min - boot_min - deploy_min;
-	if (test_min > job_min) {
-		error("test timeout (%u min) is longer than the job timeout (%u min)", test_min, job_min);
-		return NULL;
-	}
-	if (o->kernel_args && has_word(o->kernel_args, "quiet")) {
-		error("kernel arguments must not contain 'quiet': LAVA waits for the kernel's boot banner");
-		return NULL;
-	}
-	if (o->kernel_args && strpbrk(o->kernel_args, "'\"\\\n\r")) {
-		error("kernel arguments must not contain quotes, backslashes or newlines");
-		return NULL;
-	}
-	if (!*prompt) {
-		error("the shell prompt to wait for is empty");
-		return NULL;
-	}
-	if (strpbrk(guest, "'\"\\\n\r;")) {
-		error("guest arguments '%s' must not contain quotes, backslashes, ';' or newlines", guest);
-		return NULL;
-	}
-	if (!a->kernel) {
-		error("a kernel is required (--kernel)");
-		return NULL;
-	}
+	if (o->kernel_args && has_word(o->kernel_args, "quiet"))
+		return error("kernel arguments must not contain 'quiet': LAVA waits for the kernel's boot banner");
+	if (o->kernel_args && strpbrk(o->kernel_args, "'\"\\\n\r"))
+		return error("kernel arguments must not contain quotes, backslashes or newlines");
+	if (!*j->prompt)
+		return error("the shell prompt to wait for is empty");
+	if (strpbrk(j->guest, "'\"\\\n\r;"))
+		return error("guest arguments '%s' must not contain quotes, backslashes, ';' or newlines",
+			     j->guest);
+	if (!a->kernel)
+		return error("a kernel is required (--kernel)");
 	if (o->type == LAVA_DT_QEMU) {
-		if (!a->ramdisk) {
-			error("device type qemu needs a ramdisk (--ramdisk, the lab initramfs)");
-			return NULL;
-		}
-		if (a->rootfs || a->modules || a->dtb) {
-			error("device type qemu takes a kernel, a ramdisk and swapbench only (no --rootfs, --modules or --dtb)");
-			return NULL;
-		}
-		if (strcmp(arch, "amd64") && strcmp(arch, "x86_64") && strcmp(arch, "arm64") &&
-		    strcmp(arch, "aarch64")) {
-			error("qemu architecture '%s' is not supported (amd64 or arm64)", arch);
-			return NULL;
-		}
+		if (!a->ramdisk)
+			return error("device type qemu needs a ramdisk (--ramdisk, the lab initramfs)");
+		if (a->rootfs || a->modules || a->dtb)
+			return error("device type qemu takes a kernel, a ramdisk and swapbench only (no --rootfs, --modules or --dtb)");
+		if (strcmp(j->arch, "amd64") && strcmp(j->arch, "x86_64") && !j->arm)
+			return error("qemu architecture '%s' is not supported (amd64 or arm64)", j->arch);
 	} else {
-		if (!a->dtb) {
-			error("device type bcm2711-rpi-4-b needs the device tree (--dtb bcm2711-rpi-4-b.dtb)");
-			return NULL;
-		}
-		if (!a->ramdisk && !a->rootfs) {
-			error("device type bcm2711-rpi-4-b needs a ramdisk (--ramdisk) or a root file system for NFS (--rootfs)");
-			return NULL;
-		}
+		if (!a->dtb)
+			return error("device type bcm2711-rpi-4-b needs the device tree (--dtb bcm2711-rpi-4-b.dtb)");
+		if (!a->ramdisk && !a->rootfs)
+			return error("device type bcm2711-rpi-4-b needs a ramdisk (--ramdisk) or a root file system for NFS (--rootfs)");
 	}
-	{
-		const char *what[6] = { "kernel", "dtb", "modules", "ramdisk", "rootfs", "swapbench" };
-		const char *val[6] = { a->kernel, a->dtb, a->modules, a->ramdisk, a->rootfs, a->swapbench };
+	return 0;
+}
 
-		for (i = 0; i < 6; i++)
-			if (val[i] && !(urls[i] = artifact_url(what[i], val[i], o->artifact_base)))
-				goto out;
-	}
-	if (o->type == LAVA_DT_RPI4 && urls[5] && !strncmp(urls[5], "file://", 7)) {
-		error("swapbench for a board must be downloadable over HTTP: give --artifact-url or an http(s) URL");
-		goto out;
-	}
+/* The artifacts' URLs and the job name. */
+static int job_resolve(struct job *j)
+{
+	const struct lava_job_opts *o = &j->opt;
+	const struct lava_artifacts *a = &o->art;
+	const char *what[ART_NR] = { "kernel", "dtb", "modules", "ramdisk", "rootfs", "swapbench" };
+	const char *val[ART_NR] = { a->kernel, a->dtb, a->modules, a->ramdisk, a->rootfs,
+				    a->swapbench };
+	size_t i, len = 0;
+
+	for (i = 0; i < ART_NR; i++)
+		if (val[i] && !(j->urls[i] = artifact_url(what[i], val[i], o->artifact_base)))
+			return -1;
+	if (o->type == LAVA_DT_RPI4 && j->urls[ART_SWAPBENCH] &&
+	    !strncmp(j->urls[ART_SWAPBENCH], "file://", 7))
+		return error("swapbench for a board must be downloadable over HTTP: give --artifact-url or an http(s) URL");
 
 	if (o->job_name) {
-		name = xstrdup(o->job_name);
+		j->name = xstrdup(o->job_name);
 	} else {
-		FILE *m = open_memstream(&name, &len);
+		FILE *m = open_memstream(&j->name, &len);
 
 		fprintf(m, "swaplab %s", lava_device_type_name(o->type));
-		for (i = 0; i < plan->argc; i++)
-			fprintf(m, " %s", plan->argv[i]);
+		for (i = 0; i < j->plan->argc; i++)
+			fprintf(m, " %s", j->plan->argv[i]);
 		fclose(m);
-		if (strlen(name) > 200)
-			name[200] = '\0';
+		if (strlen(j->name) > 200)
+			j->name[200] = '\0';
 	}
+	return 0;
+}
 
-	f = open_memstream(&buf, &len);
+static void put_header(FILE *f, const struct job *j)
+{
+	const struct lava_job_opts *o = &j->opt;
+
 	fprintf(f, "# Generated by swaplab %s: the swap-release benchmark on %s.\n",
 		SWAPLAB_VERSION, lava_device_type_name(o->type));
 	fprintf(f, "device_type: %s\n", lava_device_type_name(o->type));
-	fputs("job_name: ", f); yaml_put_string(f, name); fputc('\n', f);
+	fputs("job_name: ", f); yaml_put_string(f, j->name); fputc('\n', f);
 	fputs("timeouts:\n", f);
-	put_timeout(f, "  ", "job", job_min);
-	put_timeout(f, "  ", "action", boot_min > deploy_min ? boot_min : deploy_min);
+	put_timeout(f, "  ", "job", j->job_min);
+	put_timeout(f, "  ", "action", j->boot_min > j->deploy_min ? j->boot_min : j->deploy_min);
 	put_timeout(f, "  ", "connection", 2);
 	fprintf(f, "priority: %s\n", o->priority ? o->priority : "medium");
 	fprintf(f, "visibility: %s\n", o->visibility ? o->visibility : "public");
+}
+
+/* qemu: the machine and the kernel command line; the board: extra
+ * kernel arguments (keeping the template's earlycon). */
+static void put_context(FILE *f, struct job *j)
+{
+	const struct lava_job_opts *o = &j->opt;
+	const char *ka = o->kernel_args ? o->kernel_args : "";
+	const char *ka_sep = o->kernel_args ? " " : "";
+	char *s;
 
 	if (o->type == LAVA_DT_QEMU) {
-		int arm = !strcmp(arch, "arm64") || !strcmp(arch, "aarch64");
-
 		fputs("context:\n", f);
-		fprintf(f, "  arch: %s\n", arm ? "arm64" : "amd64");
+		fprintf(f, "  arch: %s\n", j->arm ? "arm64" : "amd64");
 		fprintf(f, "  memory: %u\n", o->memory_mb ? o->memory_mb : 2048);
 		fprintf(f, "  extra_options:\n  - \"-smp %u\"\n", o->cpus ? o->cpus : 2);
-		if (arm)
+		if (j->arm)
 			fputs("  machine: virt\n  cpu: cortex-a57\n", f);
 		if (o->no_kvm)
 			fputs("  no_kvm: true\n", f);
-		cmdline = xstrfmt("console=%s%s%s%s%s", arm ? "ttyAMA0" : "ttyS0,115200",
-				  *guest ? " " : "", guest,
-				  o->kernel_args ? " " : "", o->kernel_args ? o->kernel_args : "");
-	} else if (o->kernel_args || (!urls[4] && *guest)) {
-		/* Keep the template's earlycon when adding arguments. */
-		fputs("context:\n  extra_kernel_args: ", f);
-		{
-			char *s = xstrfmt("earlycon=uart,mmio32,0xfe215040%s%s%s%s",
-					  urls[4] || !*guest ? "" : " ", urls[4] ? "" : guest,
-					  o->kernel_args ? " " : "", o->kernel_args ? o->kernel_args : "");
-
-			yaml_put_string(f, s);
-			free(s);
-		}
-		fputc('\n', f);
+		j->cmdline = xstrfmt("console=%s%s%s%s%s", j->arm ? "ttyAMA0" : "ttyS0,115200",
+				     *j->guest ? " " : "", j->guest, ka_sep, ka);
+		return;
 	}
+	if (!o->kernel_args && (j->urls[ART_ROOTFS] || !*j->guest))
+		return;
+	fputs("context:\n  extra_kernel_args: ", f);
+	/* The guest arguments are for the lab initramfs, not a rootfs. */
+	if (j->urls[ART_ROOTFS])
+		s = xstrfmt("earlycon=uart,mmio32,0xfe215040%s%s", ka_sep, ka);
+	else
+		s = xstrfmt("earlycon=uart,mmio32,0xfe215040%s%s%s%s", *j->guest ? " " : "",
+			    j->guest, ka_sep, ka);
+	yaml_put_string(f, s);
+	free(s);
+	fputc('\n', f);
+}
+
+static void put_meta(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, "  %s: ", key);
+	yaml_put_string(f, value);
+	fputc('\n', f);
+}
+
+static void put_metadata(FILE *f, const struct job *j)
+{
+	const struct lava_job_opts *o = &j->opt;
+	char *pl = NULL;
+	size_t pl_len = 0, i;
+	FILE *m;
 
 	fputs("metadata:\n", f);
-	fputs("  swaplab.version: ", f); yaml_put_string(f, SWAPLAB_VERSION); fputc('\n', f);
-	if (o->device_label) {
-		fputs("  swaplab.device: ", f); yaml_put_string(f, o->device_label); fputc('\n', f);
+	put_meta(f, "swaplab.version", SWAPLAB_VERSION);
+	if (o->device_label)
+		put_meta(f, "swaplab.device", o->device_label);
+	if (o->kernel && o->kernel->label)
+		put_meta(f, "swaplab.kernel.label", o->kernel->label);
+	if (o->kernel && o->kernel->commit)
+		put_meta(f, "swaplab.kernel.commit", o->kernel->commit);
+	m = open_memstream(&pl, &pl_len);
+	for (i = 0; i < j->plan->argc; i++) {
+		char *q = sh_quote(j->plan->argv[i]);
+
+		fprintf(m, "%s%s", i ? " " : "", q);
+		free(q);
 	}
-	if (o->kernel && o->kernel->label) {
-		fputs("  swaplab.kernel.label: ", f); yaml_put_string(f, o->kernel->label); fputc('\n', f);
+	fclose(m);
+	put_meta(f, "swaplab.plan", pl);
+	free(pl);
+}
+
+/* A downloadable image of the board's deploy: url and compression. */
+static void put_image(FILE *f, const char *key, const char *url)
+{
+	const char *comp = compression_of(url);
+
+	fprintf(f, "    %s:\n      url: ", key);
+	yaml_put_string(f, url);
+	fputc('\n', f);
+	if (comp)
+		fprintf(f, "      compression: %s\n", comp);
+}
+
+static void put_deploy_qemu(FILE *f, const struct job *j)
+{
+	const char *comp = compression_of(j->urls[ART_RAMDISK]);
+	char *karg = xstrfmt("-kernel {kernel} -append '%s'", j->cmdline);
+
+	fputs("- deploy:\n    to: tmpfs\n", f);
+	put_timeout(f, "    ", "timeout", j->deploy_min);
+	fputs("    os: oe\n    images:\n      kernel:\n        image_arg: ", f);
+	yaml_put_string(f, karg);
+	fputs("\n        url: ", f); yaml_put_string(f, j->urls[ART_KERNEL]);
+	fputs("\n      ramdisk:\n        image_arg: \"-initrd {ramdisk}\"\n        url: ", f);
+	yaml_put_string(f, j->urls[ART_RAMDISK]);
+	fputc('\n', f);
+	if (comp)
+		fprintf(f, "        compression: %s\n", comp);
+	/* LAVA unpacks the cpio, adds its overlay (and swapbench), repacks. */
+	fputs("        format: cpio.newc\n        overlays:\n          lava: true\n", f);
+	if (j->urls[ART_SWAPBENCH]) {
+		fputs("          swapbench:\n            url: ", f);
+		yaml_put_string(f, j->urls[ART_SWAPBENCH]);
+		fputs("\n            format: file\n            path: /usr/bin/swapbench\n", f);
 	}
-	if (o->kernel && o->kernel->commit) {
-		fputs("  swaplab.kernel.commit: ", f); yaml_put_string(f, o->kernel->commit); fputc('\n', f);
+	free(karg);
+	fputs("- boot:\n    method: qemu\n    media: tmpfs\n", f);
+}
+
+static void put_deploy_board(FILE *f, const struct job *j)
+{
+	char *const *u = j->urls;
+
+	fputs("- deploy:\n    to: tftp\n", f);
+	put_timeout(f, "    ", "timeout", j->deploy_min);
+	fprintf(f, "    os: %s\n", u[ART_ROOTFS] ? "debian" : "oe");
+	fputs("    kernel:\n      url: ", f); yaml_put_string(f, u[ART_KERNEL]);
+	fputs("\n      type: image\n    dtb:\n      url: ", f); yaml_put_string(f, u[ART_DTB]);
+	fputc('\n', f);
+	if (u[ART_MODULES])
+		put_image(f, "modules", u[ART_MODULES]);
+	if (u[ART_RAMDISK]) {
+		put_image(f, "ramdisk", u[ART_RAMDISK]);
+		fputs("      install_overlay: true\n", f);
+		fprintf(f, "      install_modules: %s\n",
+			u[ART_MODULES] && !u[ART_ROOTFS] ? "true" : "false");
 	}
-	{
-		char *pl = NULL;
-		size_t pl_len = 0;
-		FILE *m = open_memstream(&pl, &pl_len);
+	if (u[ART_ROOTFS])
+		put_image(f, "nfsrootfs", u[ART_ROOTFS]);
+	fprintf(f, "- boot:\n    method: u-boot\n    commands: %s\n", u[ART_ROOTFS] ? "nfs" : "ramdisk");
+}
 
-		for (i = 0; i < plan->argc; i++) {
-			char *q = sh_quote(plan->argv[i]);
-
-			fprintf(m, "%s%s", i ? " " : "", q);
-			free(q);
-		}
-		fclose(m);
-		fputs("  swaplab.plan: ", f); yaml_put_string(f, pl); fputc('\n', f);
-		free(pl);
-	}
-
-	fputs("actions:\n", f);
-	if (o->type == LAVA_DT_QEMU) {
-		const char *comp = compression_of(urls[3]);
-		char *karg = xstrfmt("-kernel {kernel} -append '%s'", cmdline);
-
-		fputs("- deploy:\n    to: tmpfs\n", f);
-		put_timeout(f, "    ", "timeout", deploy_min);
-		fputs("    os: oe\n    images:\n      kernel:\n        image_arg: ", f);
-		yaml_put_string(f, karg);
-		fputs("\n        url: ", f); yaml_put_string(f, urls[0]);
-		fputs("\n      ramdisk:\n        image_arg: \"-initrd {ramdisk}\"\n        url: ", f);
-		yaml_put_string(f, urls[3]);
-		fputc('\n', f);
-		if (comp)
-			fprintf(f, "        compression: %s\n", comp);
-		/* LAVA unpacks the cpio, adds its overlay (and swapbench), repacks. */
-		fputs("        format: cpio.newc\n        overlays:\n          lava: true\n", f);
-		if (urls[5]) {
-			fputs("          swapbench:\n            url: ", f); yaml_put_string(f, urls[5]);
-			fputs("\n            format: file\n            path: /usr/bin/swapbench\n", f);
-		}
-		free(karg);
-		fputs("- boot:\n    method: qemu\n    media: tmpfs\n", f);
-	} else {
-		fputs("- deploy:\n    to: tftp\n", f);
-		put_timeout(f, "    ", "timeout", deploy_min);
-		fprintf(f, "    os: %s\n", urls[4] ? "debian" : "oe");
-		fputs("    kernel:\n      url: ", f); yaml_put_string(f, urls[0]);
-		fputs("\n      type: image\n    dtb:\n      url: ", f); yaml_put_string(f, urls[1]);
-		fputc('\n', f);
-		if (urls[2]) {
-			const char *comp = compression_of(urls[2]);
-
-			fputs("    modules:\n      url: ", f); yaml_put_string(f, urls[2]);
-			fputc('\n', f);
-			if (comp)
-				fprintf(f, "      compression: %s\n", comp);
-		}
-		if (urls[3]) {
-			const char *comp = compression_of(urls[3]);
-
-			fputs("    ramdisk:\n      url: ", f); yaml_put_string(f, urls[3]);
-			fputc('\n', f);
-			if (comp)
-				fprintf(f, "      compression: %s\n", comp);
-			fputs("      install_overlay: true\n", f);
-			fprintf(f, "      install_modules: %s\n", urls[2] && !urls[4] ? "true" : "false");
-		}
-		if (urls[4]) {
-			const char *comp = compression_of(urls[4]);
-
-			fputs("    nfsrootfs:\n      url: ", f); yaml_put_string(f, urls[4]);
-			fputc('\n', f);
-			if (comp)
-				fprintf(f, "      compression: %s\n", comp);
-		}
-		fprintf(f, "- boot:\n    method: u-boot\n    commands: %s\n", urls[4] ? "nfs" : "ramdisk");
-	}
-	put_timeout(f, "    ", "timeout", boot_min);
-	fputs("    prompts:\n    - ", f); yaml_put_string(f, prompt); fputc('\n', f);
-	if (o->login_user) {
+/* The deploy action and the boot action, up to the shell prompt. */
+static void put_deploy_boot(FILE *f, const struct job *j)
+{
+	if (j->opt.type == LAVA_DT_QEMU)
+		put_deploy_qemu(f, j);
+	else
+		put_deploy_board(f, j);
+	put_timeout(f, "    ", "timeout", j->boot_min);
+	fputs("    prompts:\n    - ", f); yaml_put_string(f, j->prompt); fputc('\n', f);
+	if (j->opt.login_user) {
 		fputs("    auto_login:\n      login_prompt: \"login:\"\n      username: ", f);
-		yaml_put_string(f, o->login_user);
+		yaml_put_string(f, j->opt.login_user);
 		fputc('\n', f);
 	}
+}
 
+static void put_test(FILE *f, const struct job *j)
+{
 	fputs("- test:\n", f);
-	put_timeout(f, "    ", "timeout", test_min);
+	put_timeout(f, "    ", "timeout", j->test_min);
 	fputs("    definitions:\n"
 	      "    - from: inline\n"
 	      "      name: swaplab\n"
@@ -508,22 +551,34 @@ char *lava_job_definition(const struct lava_job_opts *o)
 	      "base64-encoded between begin and end markers\"\n"
 	      "        run:\n"
 	      "          steps:\n", f);
-	put_steps(f, &opt, urls[5]);
+	put_steps(f, &j->opt, j->urls[ART_SWAPBENCH]);
+}
+
+char *lava_job_definition(const struct lava_job_opts *o)
+{
+	struct job j = { .name = NULL };
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	if (job_settings(&j, o) < 0 || job_check(&j) < 0 || job_resolve(&j) < 0)
+		goto out;
+	f = open_memstream(&buf, &len);
+	put_header(f, &j);
+	put_context(f, &j);
+	put_metadata(f, &j);
+	fputs("actions:\n", f);
+	put_deploy_boot(f, &j);
+	put_test(f, &j);
 	if (fclose(f) != 0) {
 		error("cannot build the job definition");
 		free(buf);
 		buf = NULL;
-		goto out;
 	}
-	ok = 1;
 out:
-	for (i = 0; i < 6; i++)
-		free(urls[i]);
-	free(name);
-	free(cmdline);
-	if (!ok) {
-		free(buf);
-		return NULL;
-	}
+	for (i = 0; i < ART_NR; i++)
+		free(j.urls[i]);
+	free(j.name);
+	free(j.cmdline);
 	return buf;
 }
