@@ -12,6 +12,8 @@
 #include "kernel-patches/intake.h"
 #include "kernel-patches/intake_db.h"
 #include "kernel-patches/mbox.h"
+#include "reports/report.h"
+#include "common/sbuf.h"
 #include "common/util.h"
 
 #include <dirent.h>
@@ -325,6 +327,65 @@ int watch_scan(struct db *db, const struct watch_opts *o)
 	return queued;
 }
 
+/*
+ * Where the series' cells changed so far, over every revision measured
+ * (the series view's E-divisive change points, report.h row->cp): one
+ * line per change in the log and in <dir>/changes.txt, so a watcher says
+ * which revision a change started at, not only how the newest revision
+ * compares with the one before.
+ */
+static void report_changes(struct db *db, const char *series, const char *dir)
+{
+	struct report_opts ro;
+	struct report r;
+	struct sbuf sb = SBUF_INIT;
+	size_t i, n = 0;
+	char *path, *text;
+	size_t len;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.series = series;
+	if (report_build(db, &ro, &r) < 0) {
+		warning("watch: %s: no series view, so no change points", series);
+		return;
+	}
+	sb_addf(&sb, "# %s: change points over v%u..v%u (%s; alpha %g after %s, |change| >= %g%%)\n",
+		series, r.revisions[0], r.revisions[r.nr_revisions - 1], r.cp_method, r.opts.alpha,
+		r.correction, r.opts.min_effect_pct);
+	for (i = 0; i < r.nr_rows; i++) {
+		const struct report_row *row = &r.rows[i];
+		char sz[32], mode[32];
+
+		unsigned before = row->cp.from;
+		size_t k;
+
+		if (!row->cp.starts)
+			continue;
+		/* The last revision of the segment before the change. */
+		for (k = 1; k < r.nr_revisions; k++)
+			if (r.revisions[k] == row->revision)
+				before = r.revisions[k - 1];
+		n++;
+		sb_addf(&sb, "%s %s %s: %+.1f%% (%s) from v%u on, against v%u..v%u (p = %.2g adjusted)\n",
+			row->backend, report_size(row->size, sz, sizeof(sz)),
+			report_mode(row->procs, mode, sizeof(mode)), row->cp.change_pct,
+			row->cp.dir == DIR_SLOWER ? "slower" : "faster", row->revision, row->cp.from,
+			before, row->cp.p_adj);
+		info("watch: %s: %s %s %s changed at v%u: %+.1f%% (%s)", series, row->backend, sz, mode,
+		     row->revision, row->cp.change_pct, row->cp.dir == DIR_SLOWER ? "slower" : "faster");
+	}
+	if (!n)
+		sb_addf(&sb, "no change point: no cell's series changed by %g%% or more\n",
+			r.opts.min_effect_pct);
+	text = sb_detach(&sb, &len);
+	path = xstrfmt("%s/changes.txt", dir);
+	if (write_file_atomic(path, text, len) < 0)
+		warning("watch: cannot write %s", path);
+	free(path);
+	free(text);
+	report_release(&r);
+}
+
 int watch_drain(struct db *db, const struct watch_opts *o, volatile int *stop)
 {
 	unsigned max = o->max_attempts ? o->max_attempts : 2;
@@ -341,6 +402,7 @@ int watch_drain(struct db *db, const struct watch_opts *o, volatile int *stop)
 		if (pipeline_run(db, &o->pipeline, it.revision_dir, &res) == 0) {
 			db_queue_finish(db, it.id, DBQ_DONE, NULL, NULL, res.report_dir);
 			info("watch: %s v%u done: %s/report.txt", it.series, it.version, res.report_dir);
+			report_changes(db, it.series, res.report_dir);
 		} else {
 			/*
 			 * A failure of the revision itself (it does not apply, does

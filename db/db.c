@@ -240,6 +240,39 @@ static const char *const migrations[] = {
 	"  outcome TEXT,\n"
 	"  seen TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))\n"
 	") WITHOUT ROWID;\n",
+	/*
+	 * 3 -> 4: a device's own noise, measured by `swaplab calibrate` (the
+	 * same kernel booted as two labels, interleaved): per cell the spread
+	 * between and within boots, whether the A/A comparison marked it, and
+	 * the smallest change that plan and number of boots can detect.
+	 */
+	"CREATE TABLE calibration (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  device_id INTEGER NOT NULL REFERENCES device(id),\n"
+	"  kernel TEXT NOT NULL,\n"
+	"  artifact TEXT,\n"
+	"  plan TEXT NOT NULL,\n"
+	"  boots INTEGER NOT NULL CHECK (boots >= 1),\n"
+	"  runs INTEGER NOT NULL CHECK (runs >= 1),\n"
+	"  alpha REAL NOT NULL CHECK (alpha > 0 AND alpha < 1),\n"
+	"  label_a TEXT NOT NULL,\n"
+	"  label_b TEXT NOT NULL,\n"
+	"  rows INTEGER NOT NULL,\n"
+	"  false_marks INTEGER NOT NULL,\n"
+	"  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))\n"
+	");\n"
+	"CREATE INDEX calibration_device ON calibration(device_id, id);\n"
+	"CREATE TABLE calibration_cell (\n"
+	"  calibration_id INTEGER NOT NULL REFERENCES calibration(id),\n"
+	"  backend TEXT NOT NULL,\n"
+	"  size_bytes INTEGER NOT NULL,\n"
+	"  procs INTEGER NOT NULL,\n"
+	"  between_pct REAL NOT NULL,\n"
+	"  within_pct REAL,\n"
+	"  mde_pct REAL NOT NULL,\n"
+	"  marked INTEGER NOT NULL CHECK (marked IN (0, 1)),\n"
+	"  PRIMARY KEY (calibration_id, backend, size_bytes, procs)\n"
+	") WITHOUT ROWID;\n",
 };
 
 /* 256 rows of the sample table's 11 columns, for import.c's batched inserts. */
@@ -272,6 +305,20 @@ static const char *const sql_text[ST__COUNT] = {
 			  " coalesce(finished,'') FROM queue ORDER BY id",
 	[ST_SEEN_GET] = "SELECT 1 FROM watch_seen WHERE key = ?1",
 	[ST_SEEN_ADD] = "INSERT OR REPLACE INTO watch_seen(key, outcome) VALUES (?1, ?2)",
+	[ST_CALIB_ADD] = "INSERT INTO calibration(device_id, kernel, artifact, plan, boots, runs,"
+			 " alpha, label_a, label_b, rows, false_marks)"
+			 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_CALIB_CELL_ADD] = "INSERT INTO calibration_cell(calibration_id, backend, size_bytes, procs,"
+			      " between_pct, within_pct, mde_pct, marked)"
+			      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	/* Newest first; ?1 NULL: every device. */
+	[ST_CALIB_LIST] = "SELECT c.id, d.name, c.kernel, c.artifact, c.plan, c.boots, c.runs, c.alpha,"
+			  " c.label_a, c.label_b, c.rows, c.false_marks, c.created"
+			  " FROM calibration c JOIN device d ON d.id = c.device_id"
+			  " WHERE ?1 IS NULL OR d.name = ?1 ORDER BY c.id DESC",
+	[ST_CALIB_CELLS] = "SELECT backend, size_bytes, procs, between_pct, within_pct, mde_pct, marked"
+			   " FROM calibration_cell WHERE calibration_id = ?1"
+			   " ORDER BY backend, size_bytes, procs",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_FOREIGN_KEYS_ON] = "PRAGMA foreign_keys = ON",
 	[ST_FOREIGN_KEYS_OFF] = "PRAGMA foreign_keys = OFF",

@@ -216,4 +216,34 @@ void db_queue_list_free(struct db_queue_item *items, size_t nr);
 int db_seen(struct db *db, const char *key);
 int db_mark_seen(struct db *db, const char *key, const char *outcome);
 
+/* ---- a device's own noise (`swaplab calibrate`, db/calibration.c) ---- */
+
+struct db_calibration_cell {
+	char *backend;
+	uint64_t size_bytes;
+	unsigned procs;
+	double between_pct;     /* sd of the log invocation figures, x 100 (~ percent) */
+	double within_pct;      /* pooled sd of log runs inside a boot, x 100; < 0: one run a boot */
+	double mde_pct;         /* smallest change detected (80% power, alpha) with these boots */
+	int marked;             /* the A/A comparison marked this cell: a false mark */
+};
+
+struct db_calibration {
+	int64_t id;
+	char *device, *kernel, *plan, *label_a, *label_b, *created;
+	char *artifact;         /* kernel artifact key, or NULL */
+	unsigned boots, runs;   /* per label; runs per boot */
+	double alpha;
+	unsigned rows, false_marks;
+	struct db_calibration_cell *cells;
+	size_t nr_cells;
+};
+
+/* Stores a calibration and its cells in one transaction; its id, or -1. */
+int64_t db_calibration_add(struct db *db, const struct db_calibration *c);
+/* Calibrations of a device (NULL: every device), newest first, with their cells. */
+int db_calibration_list(struct db *db, const char *device, struct db_calibration **out,
+			size_t *nr);
+void db_calibration_free(struct db_calibration *c, size_t nr);
+
 #endif

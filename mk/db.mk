@@ -13,3 +13,9 @@ endif
 .PHONY: db-bench
 db-bench: $(BUILD)/swaplab
 	$(CC) $(ALL_CFLAGS) -o $(BUILD)/db_bench tests/bench/db_bench.c $(OBJ) $(LIBS)
+
+# tests/bench/stats_bench: the decision rule's error rates, power and
+# minimum detectable effect on generated boots (tests/bench/40-stats.sh).
+.PHONY: stats-bench
+stats-bench: $(BUILD)/swaplab
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $(BUILD)/stats_bench tests/bench/stats_bench.c $(OBJ) $(LIBS)

@@ -44,11 +44,24 @@ static int test_one(struct report_cmp *c, struct stats_cmp *t)
 		block[i] = b ? b[k] : 0;
 	}
 	/* Blocks only when some block holds both sides (else they are the sides). */
-	for (i = 0; i < n && !shared; i++)
-		for (j = 0; j < n && !shared; j++)
-			shared = block[i] == block[j] && side[i] != side[j];
-	for (i = 1; i < n; i++)
-		several |= block[i] != block[0];
+	{
+		unsigned *ids = xmalloc(n * sizeof(*ids));
+		int *has = xcalloc(2 * n, sizeof(*has));
+		size_t nb = 0;
+
+		for (i = 0; i < n; i++) {
+			for (j = 0; j < nb && ids[j] != block[i]; j++)
+				;
+			if (j == nb)
+				ids[nb++] = block[i];
+			has[2 * j + side[i]] = 1;
+		}
+		for (j = 0; j < nb; j++)
+			shared |= has[2 * j] && has[2 * j + 1];
+		several = nb > 1;
+		free(ids);
+		free(has);
+	}
 	c->blocked = shared && several;
 	if (!c->blocked)
 		memset(block, 0, n * sizeof(*block));

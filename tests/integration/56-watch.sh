@@ -52,6 +52,8 @@ check "the demo series is done with a report" grep -Eq 'demo-zram-deferred-free 
 check "the foreign patch failed at apply" grep -Eq 'mm-a-patch-for-another-tree +v1 +failed +apply' "$tmpdir/status1"
 check "the junk input was reported" grep -q 'junk.mbox' "$tmpdir/w1.err"
 check "the report exists" [ -s "$out/demo-zram-deferred-free/v1/report.txt" ]
+check "and the series' change points (none yet: one revision, one boot a side)" \
+	grep -q '^no change point' "$out/demo-zram-deferred-free/v1/changes.txt"
 runs=$(sqlite3 "$db" 'select count(*) from run')
 check "one base and one patched run stored" [ "$runs" = 2 ]
 

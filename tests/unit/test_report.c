@@ -696,6 +696,43 @@ static void test_env(struct db *db)
 	report_release(&r);
 }
 
+/* Two boards running both sides, one 30% slower: compared within each board. */
+static void test_blocks(struct db *db)
+{
+	static const struct gen_cell one[] = { { "zram", 64 << 20, 1 } };
+	static const char *const boards[] = { "rpi4b-1", "rpi4b-2" };
+	struct report_opts o = { .base = "farm-base", .patched = "farm-patched", .alpha = 0.05 };
+	struct report r;
+	unsigned b, k, side;
+
+	for (b = 0; b < 2; b++)
+		for (k = 0; k < 3; k++)
+			for (side = 0; side < 2; side++) {
+				struct scale s = { (side ? 8.0 : 10.0) * (b ? 1.3 : 1.0), 0.02, 1, 0 };
+				char *id = xstrfmt("5000000000000000000000000000%u%u%u0", b, k, side);
+				char *started = xstrfmt("2026-05-02T10:%02u:00Z", 6 * b + 2 * k + side);
+				struct gen_run g = { id, side ? "6.18.0-p" : "6.18.0", boards[b], 4, 5, one, 1,
+						     figure, &s, 0, started, 0 };
+				char *f;
+
+				s.boot = boots[k];
+				f = gen_file(&g);
+				if (db_import_jsonl(db, f, side ? "farm-patched" : "farm-base", NULL, NULL))
+					printf("# import failed\n");
+				unlink(f);
+				free(f);
+				free(id);
+				free(started);
+			}
+	is_int(report_build(db, &o, &r), 0, "two boards, each running both sides");
+	ok(r.blocked && strstr(r.method, "blocked by device") && r.rows[0].v.dir == DIR_FASTER &&
+	   fabs(r.rows[0].v.estimate - 1.25) < 0.01,
+	   "compared within each board: 1.25x (%.4f), marked, method says so", r.rows[0].v.estimate);
+	ok(any_flag(&r, ROW_ENV_DIFFERS) && r.diffs[0].field && !strcmp(r.diffs[0].field, "device"),
+	   "the boards still differ as environments (listed)");
+	report_release(&r);
+}
+
 int main(void)
 {
 	struct db *db;
@@ -711,6 +748,7 @@ int main(void)
 	test_formats();
 	test_line_budget(db);
 	test_env(db);
+	test_blocks(db);
 	db_close(db);
 	{
 		const char *const argv[] = { "rm", "-rf", dir, NULL };
