@@ -384,13 +384,13 @@ static void test_line_budget(struct db *db)
 	struct report r;
 	char *text;
 
-	import_inv(db, "500000000000000000000000000001", "6.1.0", 3, 2, plan_default,
+	import_inv(db, "600000000000000000000000000001", "6.1.0", 3, 2, plan_default,
 		   ARRAY_SIZE(plan_default), &b, "plan-base", NULL, 0, 2);
-	import_inv(db, "500000000000000000000000000002", "6.1.0+", 3, 2, plan_default,
+	import_inv(db, "600000000000000000000000000002", "6.1.0+", 3, 2, plan_default,
 		   ARRAY_SIZE(plan_default), &p, "plan-patched", NULL, 1, 2);
-	import_inv(db, "500000000000000000000000000003", "6.1.0", 3, 5, plan_ref,
+	import_inv(db, "600000000000000000000000000003", "6.1.0", 3, 5, plan_ref,
 		   ARRAY_SIZE(plan_ref), &b, "ref-base", NULL, 0, 2);
-	import_inv(db, "500000000000000000000000000004", "6.1.0+", 3, 5, plan_ref,
+	import_inv(db, "600000000000000000000000000004", "6.1.0+", 3, 5, plan_ref,
 		   ARRAY_SIZE(plan_ref), &p, "ref-patched", NULL, 1, 2);
 	o.base = "plan-base";
 	o.patched = "plan-patched";
