@@ -80,15 +80,20 @@ static void grid_print(struct grid *g, FILE *out)
 	for (c = last + 1; c < g->cols; c++)
 		skip[c] = 1;
 	g->cols = last + 1;
+	/*
+	 * Narrowest last: the seed's spacing with every column, then (for
+	 * tables with droppable columns) two-space gaps without the
+	 * interval, then without the change, then single spaces.
+	 */
 	for (stage = 0; stage < 4 && grid_widths(g, stage, skip, w) > LORE_WIDTH; stage++)
-		;
-	if (stage == 4 && g->drop >= 0) {
+		if (stage == 1 && g->drop >= 0)
+			break;
+	if (grid_widths(g, stage, skip, w) > LORE_WIDTH && g->drop >= 0) {
 		skip[g->drop] = 1;
-		for (stage = 0; stage < 4 && grid_widths(g, stage, skip, w) > LORE_WIDTH; stage++)
+		for (stage = 0; stage < 2 && grid_widths(g, stage, skip, w) > LORE_WIDTH; stage++)
 			;
-	}
-	if (stage == 4 && g->drop2 >= 0) {
-		skip[g->drop2] = 1;
+		if (grid_widths(g, stage, skip, w) > LORE_WIDTH && g->drop2 >= 0)
+			skip[g->drop2] = 1;
 		for (stage = 0; stage < 4 && grid_widths(g, stage, skip, w) > LORE_WIDTH; stage++)
 			;
 	}
