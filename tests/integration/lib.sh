@@ -14,4 +14,5 @@ skip_all() { echo "# SKIP $*"; exit 77; }
 need_root() { [ "$(id -u)" = 0 ] || skip_all "needs root"; }
 finish() { echo "1..$n"; [ "$failed" = 0 ]; }
 tmpdir=$(mktemp -d /tmp/swaplab-it.XXXXXX)
+# KEEP=1 keeps the test's files (to look at a report it wrote); remove them after.
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$tmpdir"' EXIT
