@@ -242,6 +242,44 @@ static int write_report(const struct report *r, enum report_format fmt, const ch
 }
 
 /*
+ * The body of the reply, every line at most 72 columns: the quoted
+ * subject, the summary paragraph (what a reader wants first), how the
+ * lab measured, then the lore text.
+ */
+int pipeline_reply_body(FILE *f, const struct report *r, const char *author, const char *subject,
+			unsigned version, unsigned nr_patches, unsigned rounds)
+{
+	char *q = NULL, *line, *save = NULL, *who, *summary, *intro;
+	size_t qlen = 0;
+	FILE *m = open_memstream(&q, &qlen);
+
+	if (!m)
+		return error_errno("cannot write the reply");
+	fprintf(f, "%s wrote:\n", author ? author : "The author");
+	report_wrap(m, "", subject, 0, 70);
+	fclose(m);
+	for (line = strtok_r(q, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		fprintf(f, "> %s\n", line);
+	fputc('\n', f);
+	free(q);
+	who = xstrfmt("v%u", version);
+	summary = report_summary(r, who);
+	report_wrap(f, "", summary, 0, 72);
+	free(summary);
+	free(who);
+	intro = xstrfmt("The swaplab lab applied v%u of this series (%u patch%s) to its base,"
+			" built both kernels with the same configuration and measured them on"
+			" the same device with the same plan, interleaved base, patched, base,"
+			" patched ... (%u boots each).", version, nr_patches,
+			nr_patches == 1 ? "" : "es", rounds);
+	fputc('\n', f);
+	report_wrap(f, "", intro, 0, 72);
+	fputc('\n', f);
+	free(intro);
+	return report_write(r, REPORT_LORE, f);
+}
+
+/*
  * A reply a person can send to the thread: In-Reply-To the cover letter,
  * "Re: " its subject, the lore tables in the body.  Never sent from here.
  */
@@ -249,7 +287,6 @@ static int write_reply(const struct report *r, const struct intake_revision *rev
 		       const struct pipeline_opts *o, const char *path, unsigned rounds)
 {
 	char *subject, *msgid, *author, *tmp = xstrfmt("%s.tmp", path), date[64], host[128];
-	char *who, *summary, *intro;
 	time_t now = time(NULL);
 	struct tm tm;
 	FILE *f;
@@ -279,41 +316,7 @@ static int write_reply(const struct report *r, const struct intake_revision *rev
 	}
 	fprintf(f, "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n"
 		   "Content-Transfer-Encoding: 8bit\n\n");
-	/* The quoted subject too is wrapped at 72 columns, each line quoted. */
-	fprintf(f, "%s wrote:\n", author ? author : "The author");
-	{
-		char *q = NULL, *line, *save = NULL;
-		size_t qlen = 0;
-		FILE *m = open_memstream(&q, &qlen);
-
-		if (!m) {
-			ret = error_errno("cannot write '%s'", tmp);
-			fclose(f);
-			goto out;
-		}
-		report_wrap(m, "", subject, 0, 70);
-		fclose(m);
-		for (line = strtok_r(q, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-			fprintf(f, "> %s\n", line);
-		fputc('\n', f);
-		free(q);
-	}
-	/* What a reader wants first, in one paragraph; then how, then the tables. */
-	who = xstrfmt("v%u", rev->version);
-	summary = report_summary(r, who);
-	report_wrap(f, "", summary, 0, 72);
-	free(summary);
-	free(who);
-	intro = xstrfmt("The swaplab lab applied v%u of this series (%u patch%s) to its base,"
-			" built both kernels with the same configuration and measured them on"
-			" the same device with the same plan, interleaved base, patched, base,"
-			" patched ... (%u boots each).", rev->version, rev->nr_patches,
-			rev->nr_patches == 1 ? "" : "es", rounds);
-	fputc('\n', f);
-	report_wrap(f, "", intro, 0, 72);
-	fputc('\n', f);
-	free(intro);
-	if (report_write(r, REPORT_LORE, f) < 0)
+	if (pipeline_reply_body(f, r, author, subject, rev->version, rev->nr_patches, rounds) < 0)
 		ret = -1;
 	if (fclose(f) != 0)
 		ret = error_errno("cannot write '%s'", tmp);

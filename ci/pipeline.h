@@ -14,6 +14,8 @@
 
 #include "lab/device.h"
 
+#include <stdio.h>
+
 struct db;
 
 struct pipeline_opts {
@@ -45,6 +47,15 @@ struct pipeline_result {
 int pipeline_run(struct db *db, const struct pipeline_opts *o, const char *revision_dir,
 		 struct pipeline_result *res);
 void pipeline_result_release(struct pipeline_result *res);
+
+struct report;
+/*
+ * The body of reply.eml (after its headers): the quoted subject, the
+ * summary paragraph, how the lab measured, the lore text; every line at
+ * most 72 columns.  -1 + error() when it cannot be written.
+ */
+int pipeline_reply_body(FILE *f, const struct report *r, const char *author, const char *subject,
+			unsigned version, unsigned nr_patches, unsigned rounds);
 
 /*
  * The plan the pipeline, `swaplab watch` and `make run` use unless told

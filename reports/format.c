@@ -539,9 +539,13 @@ char *report_summary(const struct report *r, const char *who)
 		nfast_all += nfast;
 		if (best) {
 			t = cell_words(best);
-			append(&s, "%s makes %s %.1fx faster", clauses ? ";" : "", t, best->v.estimate);
+			/* "v2 makes A 3.1x faster (...); B 2.0x faster (...)" */
+			append(&s, "%s %s %.1fx faster", clauses ? ";" : " makes", t, best->v.estimate);
 			free(t);
-			if (nfast > 1)
+			if (nfast > 1 && (int)(lo * 100 + 0.5) == (int)(hi * 100 + 0.5))
+				append(&s, " (%zu of %zu %s rows faster, each %.2fx)", nfast, nrows,
+				       backends[j], lo);
+			else if (nfast > 1)
 				append(&s, " (%zu of %zu %s rows faster, %.2fx-%.2fx)", nfast, nrows,
 				       backends[j], lo, hi);
 		} else if (nrows) {

@@ -7,6 +7,7 @@
  * agreeing with the mark), change points across a series, the level and
  * alpha named in the output, and the row figures themselves.
  */
+#include "ci/pipeline.h"
 #include "db/db.h"
 #include "reports/report.h"
 #include "tap.h"
@@ -403,6 +404,27 @@ static void test_line_budget(struct db *db)
 	if (count_lines(text) > 60 || getenv("TEST_REPORT_SHOW"))
 		diag(text);
 	free(text);
+	{
+		/* reply.eml's body: quoted subject, then the summary, all within 72 columns. */
+		char *buf = NULL, *para;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		const char *want = "v3 makes single-process munmap of 64MB zram 6.5x faster (4 of 4 zram\n"
+				   "rows faster, each 6.47x); single-process munmap of 64MB zswap 6.5x\n";
+
+		ok(pipeline_reply_body(f, &r, "Wenchao Hao <haowenchao22@gmail.com>",
+				       "[RFC PATCH v3 0/4] mm/zsmalloc: per-cpu deferred free to accelerate"
+				       " swap entry release", 3, 4, 5) == 0, "the reply body is written");
+		fclose(f);
+		para = strstr(buf, "\n\n");
+		ok(widest(buf) <= 72 && !strncmp(buf, "Wenchao Hao <haowenchao22@gmail.com> wrote:\n> [RFC", 50) &&
+		   para && !strncmp(para + 2, want, strlen(want)) &&
+		   strstr(buf, "(4 patches)") && strstr(buf, "\nDevice:  host:"),
+		   "reply: the quoted subject wrapped, the summary first, then how, then the lore text");
+		if (widest(buf) > 72 || !para || strncmp(para + 2, "v3 makes", 8) || getenv("TEST_REPORT_SHOW"))
+			diag(buf);
+		free(buf);
+	}
 	report_release(&r);
 	o.base = "ref-base";
 	o.patched = "ref-patched";
