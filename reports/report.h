@@ -42,7 +42,8 @@ struct report_opts {
 	enum report_figure figure;
 	double alpha;               /* significance level, 0.05 by default */
 	double min_effect_pct;      /* smaller significant changes are not marked;
-				     * 0: REPORT_MIN_EFFECT_DEFAULT, < 0: none */
+				     * 0: REPORT_MIN_EFFECT_DEFAULT, < 0: none
+				     * (r->opts holds the one in effect, >= 0) */
 };
 
 #define REPORT_MIN_EFFECT_DEFAULT 2.0 /* percent */
