@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* Within-boot spread of one cell: pooled variance of log runs around each boot's mean. */
@@ -252,8 +253,8 @@ int calibrate_run(struct db *db, const struct calibrate_opts *o, struct db_calib
 		goto out;
 	dev_ok = 1;
 	workdir = o->workdir ? xstrdup(o->workdir) : xstrdup("/tmp/swaplab-calibrate-XXXXXX");
-	if (!o->workdir && !mkdtemp(workdir)) {
-		error_errno("cannot create a work directory");
+	if (o->workdir ? mkdir(workdir, 0755) < 0 && errno != EEXIST : !mkdtemp(workdir)) {
+		error_errno("cannot create the work directory '%s'", workdir);
 		goto out;
 	}
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime(&now));

@@ -1027,6 +1027,7 @@ int report_build(struct db *db, const struct report_opts *opts, struct report *r
 	if (r->opts.min_effect_pct == 0 || isnan(r->opts.min_effect_pct))
 		r->opts.min_effect_pct = REPORT_MIN_EFFECT_DEFAULT;
 	min_effect = r->opts.min_effect_pct > 0 ? r->opts.min_effect_pct : 0;
+	r->opts.min_effect_pct = min_effect; /* the model holds the one in effect */
 	r->correction = "Benjamini-Hochberg";
 	if (!opts->series && (!opts->base || !opts->patched))
 		return error("a report needs --base LABEL and --patched LABEL (or --series NAME)");

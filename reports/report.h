@@ -45,7 +45,8 @@ struct report_opts {
 	enum report_figure figure;
 	double alpha;               /* significance level, 0.05 by default */
 	double min_effect_pct;      /* smaller significant changes are not marked;
-				     * 0: REPORT_MIN_EFFECT_DEFAULT, < 0: none */
+				     * 0: REPORT_MIN_EFFECT_DEFAULT, < 0: none
+				     * (r->opts holds the one in effect, >= 0) */
 };
 
 #define REPORT_MIN_EFFECT_DEFAULT 2.0 /* percent */
@@ -81,7 +82,7 @@ struct report_side {
  * The decision on one row (and, with --series, on a revision against the
  * previous one: row->prev_v), made on invocations (one boot, one bench run:
  * a run row of the database), not on the runs inside them.  The contract
- * between the statistics (reports/report.c, reports/stats.c) and every
+ * between the statistics (reports/verdict.c, reports/stats.c) and every
  * formatter: a formatter prints these fields and decides nothing itself.
  *
  * Invariants (asserted where they are filled):
@@ -90,7 +91,10 @@ struct report_side {
  *     excludes 1 on the side of dir (FASTER: lo > 1; SLOWER: hi < 1);
  *   - dir == DIR_NONE and significant means |change| < min_effect;
  *   - why_unmarked is set exactly when a row has no mark but has data
- *     (too few invocations, below the minimum effect, not significant).
+ *     on both sides (fewer than REPORT_MIN_INV invocations a side, no
+ *     spread between invocations, no positive times, not significant,
+ *     below the minimum effect);
+ *   - every double is finite (a format never prints inf or nan).
  *   - with ci_ok, significant if and only if the interval excludes 1: the
  *     interval's level is the report's ci_level (prev_ci_level for
  *     prev_v), 1 - R alpha / m after Benjamini-Hochberg made R marks
@@ -105,12 +109,13 @@ enum report_dir { DIR_NONE = 0, DIR_FASTER, DIR_SLOWER };
 
 struct report_verdict {
 	size_t inv_base, inv_patched; /* invocations per side */
-	double estimate;            /* speedup base/patched, the estimate of [lo, hi] */
-	double lo, hi;              /* its interval at 1 - alpha */
-	int ci_ok;                  /* 0: too few invocations for an interval */
+	double estimate;            /* speedup base/patched: ratio of the geometric means of
+				     * the invocation figures; 0 when a side has none */
+	double lo, hi;              /* its interval at the report's ci_level */
+	int ci_ok;                  /* 0: no interval (too few invocations, no spread) */
 	double change_pct;          /* (1/estimate - 1) * 100: negative = faster */
 	double p, p_adj;            /* p-value and the multiplicity-adjusted one */
-	int significant;            /* p_adj <= alpha */
+	int significant;            /* p_adj <= alpha (and the interval excludes 1) */
 	enum report_dir dir;        /* the mark: significant, |change| >= min_effect */
 	const char *why_unmarked;   /* static text, or NULL */
 };

@@ -76,9 +76,9 @@ static void print_one(const struct db_calibration *c, int json)
 		printf("]}\n");
 		return;
 	}
-	printf("calibration %lld of %s (%s%s%s), %s\n", (long long)c->id, c->device, c->kernel,
+	printf("calibration %lld of %s (%s%s%.12s)%s%s\n", (long long)c->id, c->device, c->kernel,
 	       c->artifact ? ", artifact " : "", c->artifact ? c->artifact : "",
-	       c->created ? c->created : "");
+	       c->created ? ", " : "", c->created ? c->created : "");
 	printf("  %u boots of %u run%s a label (%s, %s); plan: %s\n\n", c->boots, c->runs,
 	       c->runs == 1 ? "" : "s", c->label_a, c->label_b, c->plan);
 	printf("  %-24s %9s %9s %10s  %s\n", "cell", "between", "within", "MDE (80%)", "A/A");

@@ -15,12 +15,15 @@ rounds=${rounds:-5}
 between=0.135 within=0.04
 db=${STATS_BENCH_DB:-lab.db}
 if [ -f "$db" ] && command -v sqlite3 >/dev/null; then
-	cal=$(sqlite3 "$db" "SELECT max(cc.between_pct) / 100, max(cc.within_pct) / 100 FROM calibration_cell cc
+	cal=$(sqlite3 "$db" "SELECT avg(cc.between_pct) / 100, avg(cc.within_pct) / 100 FROM calibration_cell cc
 		WHERE cc.calibration_id = (SELECT c.id FROM calibration c JOIN device d ON d.id = c.device_id
 		WHERE d.name = 'qemu' ORDER BY c.id DESC LIMIT 1)" 2>/dev/null)
 	if [ -n "$cal" ] && [ "$cal" != "|" ]; then
-		between=${cal%|*} within=${cal#*|}
-		echo "noise: the latest calibration of device qemu in $db (largest cell spreads)"
+		# The stored spread is of the boots' medians of 2 runs: take out
+		# the runs' share to get the boots' own (the generator adds it back).
+		between=$(awk -v b="${cal%|*}" -v w="${cal#*|}" 'BEGIN { v = b * b - w * w / 2; print (v > 0 ? sqrt(v) : 0) }')
+		within=${cal#*|}
+		echo "noise: the latest calibration of device qemu in $db (mean over its cells: boots' medians ${cal%|*}, runs $within)"
 	fi
 fi
 "$BUILD/stats_bench" "$rounds" "$between" "${within:-0.04}" 2

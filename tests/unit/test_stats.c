@@ -321,6 +321,97 @@ static void test_generated(void)
 	ok(aa >= 25 && aa <= 70, "A/A, 60 runs a side (approximation): %d of 1000 significant", aa);
 }
 
+/* Q(tau) by its definition (pairs loops), for groups given as labels of v. */
+static double brute_q(const double *v, const unsigned *lab, size_t n, unsigned tau)
+{
+	double lr = 0, ll = 0, rr = 0, e;
+	size_t i, j, nl = 0, nr = 0;
+
+	for (i = 0; i < n; i++)
+		lab[i] < tau ? nl++ : nr++;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++) {
+			double d = fabs(v[i] - v[j]);
+
+			if ((lab[i] < tau) != (lab[j] < tau))
+				lr += d;
+			else if (lab[i] < tau)
+				ll += d;
+			else
+				rr += d;
+		}
+	e = 2 * lr / (nl * nr) - (nl > 1 ? ll / (nl * (nl - 1) / 2.0) : 0) -
+	    (nr > 1 ? rr / (nr * (nr - 1) / 2.0) : 0);
+	return (double)nl * nr / (nl + nr) * e;
+}
+
+static double brute_max(const double *v, const unsigned *lab, size_t n, unsigned K)
+{
+	double best = -INFINITY;
+	unsigned tau;
+
+	for (tau = 1; tau < K; tau++)
+		if (brute_q(v, lab, n, tau) > best)
+			best = brute_q(v, lab, n, tau);
+	return best;
+}
+
+static int next_perm(unsigned *v, size_t n)
+{
+	size_t i = n - 1, j;
+	unsigned t;
+
+	while (i > 0 && v[i - 1] >= v[i])
+		i--;
+	if (!i)
+		return 0;
+	for (j = n - 1; v[j] <= v[i - 1]; j--)
+		;
+	t = v[i - 1], v[i - 1] = v[j], v[j] = t;
+	for (j = n - 1; i < j; i++, j--)
+		t = v[i], v[i] = v[j], v[j] = t;
+	return 1;
+}
+
+static void test_edivisive(void)
+{
+	size_t sizes[4] = { 3, 3, 3, 3 }, i;
+	double v[12];
+	unsigned lab[12];
+	struct stats_cp r, r2;
+	double q0, exact;
+	unsigned long hits = 0, total = 0;
+	int trial, small = 0;
+
+	/* 12!/(3!^4) = 369,600 assignments: drawn, not enumerated.  Against the full count here. */
+	for (i = 0; i < 12; i++)
+		v[i] = rng_normal() + (i >= 6 ? 1.2 : 0);
+	stats_edivisive(v, sizes, 4, 999, 7, &r);
+	for (i = 0; i < 12; i++)
+		lab[i] = (unsigned)(i / 3);
+	q0 = brute_max(v, lab, 12, 4);
+	do {
+		hits += brute_max(v, lab, 12, 4) >= q0 - 1e-12 * fabs(q0);
+		total++;
+	} while (next_perm(lab, 12));
+	exact = (double)hits / total;
+	ok(!r.exact && total == 369600 && fabs(r.q - q0) < 1e-9 * fabs(q0),
+	   "E-divisive, 4 groups of 3: drawn permutations, Q = %.6f as by definition", r.q);
+	ok(fabs(r.p - exact) < 3 * sqrt(exact * (1 - exact) / 999) + 0.002,
+	   "the drawn p-value %.4f agrees with the exact one %.4f (all 369,600 assignments)", r.p, exact);
+	stats_edivisive(v, sizes, 4, 999, 7, &r2);
+	ok(r2.p == r.p && r2.at == r.at, "the same seed, the same answer (reproducible reports)");
+
+	/* Under no change the p-value is not small more often than its level. */
+	for (trial = 0; trial < 200; trial++) {
+		for (i = 0; i < 12; i++)
+			v[i] = rng_normal();
+		stats_edivisive(v, sizes, 4, 199, (unsigned long long)trial, &r);
+		small += r.p <= 0.05;
+	}
+	ok(small <= 18, "no change: p <= 0.05 in %d of 200 series (~10 expected)", small);
+}
+
 /*
  * --xcheck: a line-oriented driver for tests/unit/test_stats_ref.py, which
  * sends cases and compares the answers with its own computation.  One
@@ -481,5 +572,6 @@ int main(int argc, char **argv)
 	test_pairwise_selection();
 	test_ratio_ci();
 	test_generated();
+	test_edivisive();
 	return done_testing();
 }
