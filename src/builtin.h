@@ -59,6 +59,7 @@ int cmd_pipeline(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /*
  * The options `pipeline` and `watch` share (--device, --option, --arch,

@@ -28,6 +28,8 @@ static const struct cmd_struct commands[] = {
 	  "follow inboxes and a git ref; run every new revision through the pipeline" },
 	{ "status", cmd_status, 0,
 	  "the pipeline queue: queued, running, done and failed revisions" },
+	{ "compare", cmd_compare, 0,
+	  "one cell, one decision, exit status for git bisect run (0 old, 1 new, 125 skip)" },
 	{ "calibrate", cmd_calibrate, CMD_DB_WRITE,
 	  "measure a device's noise: one kernel as two labels, false marks, smallest change seen" },
 };
