@@ -70,22 +70,25 @@ state() { # what every test must leave as it found it
 	# Work directories swaplab makes: a test that keeps one (a failed run) removes it.
 	ls -d /tmp/swaplab-run.* /tmp/swaplab-pipeline-* 2>/dev/null
 }
+# The lock is taken around each test, not the suite, so that other
+# checkouts on the machine (other sessions' tests) can interleave; the
+# state is compared around each test, under the lock.
 exec 9>/run/lock/swaplab-tests.lock 2>/dev/null || exec 9>/tmp/swaplab-tests.lock
-flock 9
-before=$(state)
 for t in tests/integration/[0-9]*.sh; do
 	[ -f "$t" ] || continue
 	case "$t" in *"${TESTS:-}"*) ;; *) continue ;; esac
 	name=${t#tests/}; log=$logdir/$(basename "$t").log
+	flock 9
+	before=$(state)
 	bash "$t" >"$log" 2>&1; st=$?
-	count "$name" "$log" $st
 	after=$(state)
+	flock -u 9
+	count "$name" "$log" $st
 	if [ "$after" != "$before" ]; then
 		fail=$((fail + 1)); failed_names+=("$name: system state changed")
 		echo "FAIL $name left system state changed:"; diff <(echo "$before") <(echo "$after") | sed 's/^/    /'
 	fi
 done
-flock -u 9
 fi
 
 echo

@@ -13,6 +13,7 @@ check() { # check <description> <command...>
 skip_all() { echo "# SKIP $*"; exit 77; }
 need_root() { [ "$(id -u)" = 0 ] || skip_all "needs root"; }
 finish() { echo "1..$n"; [ "$failed" = 0 ]; }
-tmpdir=$(mktemp -d /tmp/swaplab-it.XXXXXX)
+# SWAPLAB_TEST_TMPDIR: where the tests' directories go (default /tmp).
+tmpdir=$(mktemp -d "${SWAPLAB_TEST_TMPDIR:-/tmp}/swaplab-it.XXXXXX")
 # KEEP=1 keeps the test's files (to look at a report it wrote); remove them after.
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$tmpdir"' EXIT
