@@ -30,7 +30,7 @@ if command -v setpriv >/dev/null; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$SWAPLAB" bench --sizes 16M >"$tmpdir/out" 2>"$tmpdir/err"
 	st=$?
 	check "not root: refused (exit $st)" [ "$st" != 0 ]
-	check "not root: says so" grep -q "'bench' needs root" "$tmpdir/err"
+	check "not root: says so" grep -q "'swaplab bench' needs root" "$tmpdir/err"
 fi
 # Two benchmarks at once: the second is refused while the first runs.
 "$SWAPLAB" bench --sizes 64M --runs 50 --quiet >/dev/null 2>&1 &
