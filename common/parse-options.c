@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+int (*po_after_parse)(void);
+
 #define PO_HELP_VAL 0x10000
 #define PO_LONG_VAL 0x100 /* val of a long option without a short name: + index */
 
@@ -286,6 +288,13 @@ int parse_options(int argc, char **argv, const struct po_option *opts,
 		argv[i] = rest[i];
 	argv[nrest] = NULL;
 	ret = nrest;
+	if (po_after_parse) {
+		int (*hook)(void) = po_after_parse;
+
+		po_after_parse = NULL;
+		if (hook() < 0)
+			ret = PO_REFUSED;
+	}
 out:
 	if (ret == -1)
 		ret = PO_ERROR;
