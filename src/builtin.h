@@ -60,15 +60,4 @@ int cmd_watch(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 
-/*
- * The options `pipeline` and `watch` share (--device, --option, --arch,
- * --rounds, --out, --tree, --from, --workdir, and "--" PLAN), in
- * src/cmd_pipeline.c: 1 when argv[*i] was one (*i advanced past its
- * value), 0 when not, -1 on a bad value.  finish() fills the defaults.
- */
-struct pipeline_opts;
-int pipeline_cli_option(struct pipeline_opts *o, const char **options, size_t *nopt,
-			int argc, char **argv, int *i);
-void pipeline_cli_finish(struct pipeline_opts *o, const char **options, size_t nopt);
-
 #endif
