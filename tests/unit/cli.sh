@@ -13,10 +13,15 @@
 #
 # Only --help and usage errors are run: they come before any root check,
 # database or host access, so this needs no root and changes nothing (it
-# runs in an empty directory and checks that it stays empty).
+# runs in an empty directory and checks that it stays empty).  The table
+# runs on the plain build and, when it is built, on the ASan/UBSan one
+# (leaks on the error paths fail it).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-SWAPLAB=${SWAPLAB:-$top/${BUILD:-build}/swaplab}
+plain=${SWAPLAB:-$top/${BUILD:-build}/swaplab}
+asan=${SWAPLAB_ASAN:-$top/${BUILD:-build}/asan/swaplab}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 mkdir "$t/cwd" "$t/home"
 export HOME=$t/home SWAPLAB_HOME=$t/home/lab SWAPLAB_PATCHES_DIR=$t/home/patches
@@ -26,7 +31,7 @@ export SWAPLAB_LAVA_URL=http://127.0.0.1:9/ SWAPLAB_LORE_URL=http://127.0.0.1:9/
 n=0 failed=0
 ok() { # status description
 	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+	if [ "$1" = 0 ]; then echo "ok $n - $tag$2"; else echo "not ok $n - $tag$2"; failed=$((failed + 1)); fi
 }
 show() { # what went wrong
 	echo "#   exit $st; stdout: $(head -c 300 "$t/out" | head -n 3 | tr '\n' '|')"
@@ -40,6 +45,7 @@ run() { # args... -> $st, $t/out, $t/err
 listed() { awk -v h="$1:" '$0 == h { on = 1; next } on && /^$/ { exit } on && /^   [a-z]/ { print $1 }'; }
 union() { printf '%s\n' "$@" | awk 'NF && !seen[$0]++'; }
 
+table() {
 # The commands, and the floor the binary must at least list.
 run --help
 commands=$(listed commands <"$t/out")
@@ -106,7 +112,7 @@ for target in "${targets[@]}"; do
 		ok 1 "$target: a missing value (no option with a value found: the help is not the generated one)"
 		continue
 	elif [ -z "$opt" ]; then
-		n=$((n + 1)); echo "ok $n - $target: a missing value # SKIP its help lists no option with a value"
+		n=$((n + 1)); echo "ok $n - $tag$target: a missing value # SKIP its help lists no option with a value"
 		continue
 	fi
 	run "${cmd[@]}" "$opt"
@@ -123,9 +129,20 @@ if [ "$(id -u)" != 0 ]; then
 		"bench --dry-run as a user: refused, exit 128, one line saying it needs root"
 	[ "$st" = 128 ] || show
 else
-	n=$((n + 1)); echo "ok $n - bench refused without root # SKIP running as root"
+	n=$((n + 1)); echo "ok $n - ${tag}bench refused without root # SKIP running as root"
 fi
 
 ok $([ -z "$(ls -A "$t/cwd")" ]; echo $?) "nothing was written in the working directory (no lab.db)"
+}
+
+for SWAPLAB in "$plain" "$asan"; do
+	[ "$SWAPLAB" = "$asan" ] && tag="[asan] " || tag=""
+	if [ ! -x "$SWAPLAB" ]; then
+		[ "$SWAPLAB" = "$asan" ] && continue
+		ok 1 "$SWAPLAB is built"
+		continue
+	fi
+	table
+done
 echo "1..$n"
 [ "$failed" = 0 ]
