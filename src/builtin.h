@@ -15,7 +15,12 @@
 
 struct db;
 
-/* What a command (or sub-verb) needs; checked once, before it runs. */
+/*
+ * What a command (or sub-verb) needs; checked once by src/command.c.  Root
+ * is checked when the command's options have parsed (po_after_parse), so
+ * that --help and usage errors come first: such a command must parse its
+ * options with parse_options().
+ */
 enum {
 	CMD_NEED_ROOT = 1 << 0, /* changes system state: swap, zram, zswap */
 	CMD_DB_WRITE = 1 << 1,  /* cmd_open_db() creates/opens the database for writing */
