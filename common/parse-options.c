@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+int (*po_after_parse)(void);
+
 #define PO_HELP_VAL 0x10000
 #define PO_LONG_VAL 0x100 /* val of a long option without a short name: + index */
 
@@ -32,7 +34,8 @@ void strlist_release(struct strlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-int parse_revision(const char *s, unsigned *out)
+/* "3" or "v3" within [1, 9999] into *out; -1 (no message) otherwise. */
+static int revision_value(const char *s, unsigned *out)
 {
 	const char *p = s;
 	char *end;
@@ -41,11 +44,18 @@ int parse_revision(const char *s, unsigned *out)
 	if (*p == 'v' || *p == 'V')
 		p++;
 	if (*p < '0' || *p > '9')
-		return error("'%s' is not a revision: expected N or vN (3, v3)", s);
+		return -1;
 	v = strtoul(p, &end, 10);
 	if (*end || v < 1 || v > 9999)
-		return error("'%s' is not a revision: expected N or vN, 1 to 9999", s);
+		return -1;
 	*out = (unsigned)v;
+	return 0;
+}
+
+int parse_revision(const char *s, unsigned *out)
+{
+	if (revision_value(s, out) < 0)
+		return error("'%s' is not a revision: expected N or vN (3, v3), 1 to 9999", s);
 	return 0;
 }
 
@@ -124,8 +134,10 @@ static int set_value(const struct po_option *o, const char *arg)
 		*(unsigned *)o->value = (unsigned)v;
 		return 0;
 	case PO_REVISION:
-		if (parse_revision(arg, o->value) < 0)
-			return error("option '%s': see above", name);
+		/* One line that names the option, like every other bad value. */
+		if (revision_value(arg, o->value) < 0)
+			return error("option '%s' expects a revision N or vN (3, v3), 1 to 9999, not '%s'",
+				     name, arg);
 		return 0;
 	case PO_CALLBACK:
 		return o->cb(o, arg);
@@ -286,6 +298,13 @@ int parse_options(int argc, char **argv, const struct po_option *opts,
 		argv[i] = rest[i];
 	argv[nrest] = NULL;
 	ret = nrest;
+	if (po_after_parse) {
+		int (*hook)(void) = po_after_parse;
+
+		po_after_parse = NULL;
+		if (hook() < 0)
+			ret = PO_REFUSED;
+	}
 out:
 	if (ret == -1)
 		ret = PO_ERROR;
@@ -310,7 +329,9 @@ void po_usage(FILE *f, const struct po_option *opts, const char *const *usage)
 		for (u++; *u; u++)
 			fprintf(f, "%s%s\n", **u ? "    " : "", *u);
 	}
-	fputc('\n', f);
+	/* A leading group heading brings its own blank line. */
+	if (opts->type != PO_GROUP)
+		fputc('\n', f);
 	for (; opts->type != PO_END; opts++) {
 		const char *h = opts->help ? opts->help : "";
 		int col = 0;

@@ -99,7 +99,16 @@ enum {
 };
 
 /* What parse_options() returns besides a count of arguments. */
-enum { PO_ERROR = -1, PO_HELP = -2 };
+enum { PO_ERROR = -1, PO_HELP = -2, PO_REFUSED = -3 };
+
+/*
+ * Called once, after the options parsed without error and before
+ * parse_options() returns (one-shot: reset to NULL before the call).  The
+ * command layer sets it to check what a command needs, such as root, so
+ * that --help and usage errors come before that refusal.  Returning < 0
+ * (after a message) makes parse_options() return PO_REFUSED.
+ */
+extern int (*po_after_parse)(void);
 
 /*
  * Parses argv[1..argc) against opts (argv[0] is the command, "swaplab
@@ -115,10 +124,11 @@ int parse_options(int argc, char **argv, const struct po_option *opts,
 /* Writes the generated help (synopsis and option table) to f. */
 void po_usage(FILE *f, const struct po_option *opts, const char *const *usage);
 
-/* The exit status for a negative parse_options() result: 0 or 129. */
+/* The exit status for a negative parse_options() result: 0 for --help,
+ * 128 for a refusal by po_after_parse, 129 for bad usage. */
 static inline int po_exit_code(int ret)
 {
-	return ret == PO_HELP ? EXIT_OK : EXIT_USAGE;
+	return ret == PO_HELP ? EXIT_OK : ret == PO_REFUSED ? EXIT_FATAL : EXIT_USAGE;
 }
 
 /* Index of "--" among the arguments parse_options() left (with

@@ -611,7 +611,7 @@ static int pick_revision(struct assembly *as, const struct series_opts *opts)
 			if (!i || c[i].si.version != c[i - 1].si.version)
 				sb_addf(&vs, "%sv%u", i ? ", " : "", c[i].si.version);
 		error("%s: holds patch mails of several revisions (%s): pick one with "
-		      "--version N", as->source, vs.buf);
+		      "--revision N", as->source, vs.buf);
 		sb_release(&vs);
 		return -1;
 	}

@@ -15,7 +15,12 @@
 
 struct db;
 
-/* What a command (or sub-verb) needs; checked once, before it runs. */
+/*
+ * What a command (or sub-verb) needs; checked once by src/command.c.  Root
+ * is checked when the command's options have parsed (po_after_parse), so
+ * that --help and usage errors come first: such a command must parse its
+ * options with parse_options().
+ */
 enum {
 	CMD_NEED_ROOT = 1 << 0, /* changes system state: swap, zram, zswap */
 	CMD_DB_WRITE = 1 << 1,  /* cmd_open_db() creates/opens the database for writing */
@@ -60,16 +65,5 @@ int cmd_watch(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
-
-/*
- * The options `pipeline` and `watch` share (--device, --option, --arch,
- * --rounds, --out, --tree, --from, --workdir, and "--" PLAN), in
- * src/cmd_pipeline.c: 1 when argv[*i] was one (*i advanced past its
- * value), 0 when not, -1 on a bad value.  finish() fills the defaults.
- */
-struct pipeline_opts;
-int pipeline_cli_option(struct pipeline_opts *o, const char **options, size_t *nopt,
-			int argc, char **argv, int *i);
-void pipeline_cli_finish(struct pipeline_opts *o, const char **options, size_t nopt);
 
 #endif

@@ -7,170 +7,129 @@
  *   swaplab db export --label NAME [--format jsonl|csv] [-o FILE]
  *   swaplab db info                               schema version, row counts
  *
- * Every verb takes --db FILE (default lab.db).  Only import writes.
+ * Every verb takes --db FILE (default lab.db) and --help.  Only import
+ * writes (CMD_DB_WRITE); info may upgrade the schema.
  */
 #include "src/builtin.h"
 #include "db/db.h"
 #include "common/util.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *db_file = DB_DEFAULT_PATH;
-
-static void usage_db(FILE *f)
+/* Says which argument was not expected; EXIT_USAGE. */
+static int unexpected(const char *verb, int argc, char **argv)
 {
-	fprintf(f,
-		"usage: swaplab db <verb> [--db FILE] [<args>]\n"
-		"\n"
-		"   import FILE.jsonl... --label NAME [--series NAME --revision N --kind base|patched]\n"
-		"          [--commit SHA] [--config-fingerprint HASH] [--device-kind host|qemu|lava]\n"
-		"          [--job ID] [--replace]\n"
-		"                  store runs saved from 'swaplab bench --json' or 'swapbench --json'\n"
-		"   labels [--json] list labels with their runs, samples, kernels and devices\n"
-		"   runs [--label NAME] [--json]\n"
-		"                  list runs\n"
-		"   export --label NAME [--format jsonl|csv] [-o FILE]\n"
-		"                  write a label's runs (jsonl can be imported again)\n"
-		"   info           schema version and row counts\n"
-		"\n"
-		"--db FILE selects the database (default %s).\n",
-		DB_DEFAULT_PATH);
+	(void)argc;
+	error("%s: unexpected argument '%s'", verb, argv[0]);
+	return EXIT_USAGE;
 }
 
-/* Parses the options every verb shares plus the verb's own; 0 or exit. */
-enum { OPT_DB = 256, OPT_SERIES, OPT_REVISION, OPT_KIND, OPT_COMMIT, OPT_CONFIG,
-       OPT_DEVICE_KIND, OPT_JOB, OPT_REPLACE, OPT_LABEL, OPT_FORMAT, OPT_JSON, OPT_HELP };
-
-static const struct option db_options[] = {
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "label", required_argument, NULL, OPT_LABEL },
-	{ "series", required_argument, NULL, OPT_SERIES },
-	{ "revision", required_argument, NULL, OPT_REVISION },
-	{ "kind", required_argument, NULL, OPT_KIND },
-	{ "commit", required_argument, NULL, OPT_COMMIT },
-	{ "config-fingerprint", required_argument, NULL, OPT_CONFIG },
-	{ "device-kind", required_argument, NULL, OPT_DEVICE_KIND },
-	{ "job", required_argument, NULL, OPT_JOB },
-	{ "replace", no_argument, NULL, OPT_REPLACE },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "output", required_argument, NULL, 'o' },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+static const char *const import_usage[] = {
+	"swaplab db import FILE.jsonl... --label NAME [<options>]",
+	"swaplab db import FILE.jsonl... --series NAME -v N --kind base|patched [<options>]",
+	"",
+	"Stores the runs saved by 'swaplab bench --json' or 'swapbench --json' (FILE '-':",
+	"standard input).  Each file is one transaction: all of it is stored, or none.",
+	"Without --label, the label is <series>-v<N>-<kind>.",
+	NULL,
 };
-
-struct db_args {
-	const char *label, *format, *output;
-	int json;
-	struct db_import_opts imp;
-};
-
-/* allowed: the long options (OPT_*) and 'o' this verb accepts. */
-static void parse_args(const char *verb, int argc, char **argv, const int *allowed,
-		       struct db_args *a)
-{
-	int c;
-
-	memset(a, 0, sizeof(*a));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:h", db_options, NULL)) != -1) {
-		const int *p;
-
-		if (c == 'h' || c == OPT_HELP) {
-			usage_db(stdout);
-			exit(0);
-		}
-		if (c == '?' || c == ':')
-			die("db %s: unknown option or missing argument '%s'; see 'swaplab db --help'",
-			    verb, argv[optind - 1]);
-		for (p = allowed; *p && *p != c; p++)
-			;
-		if (c != OPT_DB && !*p)
-			die("db %s: option '%s' does not apply here", verb, argv[optind - 1]);
-		switch (c) {
-		case OPT_DB: db_file = optarg; break;
-		case OPT_LABEL: a->label = optarg; break;
-		case OPT_SERIES: a->imp.series = optarg; break;
-		case OPT_REVISION:
-			if (parse_uint(optarg[0] == 'v' ? optarg + 1 : optarg, 1, 1000,
-				       &a->imp.revision))
-				exit(129);
-			break;
-		case OPT_KIND: a->imp.kind = optarg; break;
-		case OPT_COMMIT: a->imp.commit = optarg; break;
-		case OPT_CONFIG: a->imp.config_fingerprint = optarg; break;
-		case OPT_DEVICE_KIND: a->imp.device_kind = optarg; break;
-		case OPT_JOB: a->imp.job = optarg; break;
-		case OPT_REPLACE: a->imp.replace = 1; break;
-		case OPT_FORMAT: a->format = optarg; break;
-		case OPT_JSON: a->json = 1; break;
-		case 'o': a->output = optarg; break;
-		}
-	}
-}
 
 static int cmd_db__import(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_LABEL, OPT_SERIES, OPT_REVISION, OPT_KIND, OPT_COMMIT,
-				       OPT_CONFIG, OPT_DEVICE_KIND, OPT_JOB, OPT_REPLACE, 0 };
-	struct db_args a;
+	struct db_import_opts imp;
+	const char *dbpath = NULL, *label_opt = NULL;
 	struct db *db;
 	char *label = NULL;
 	int i, ret = 0;
+	const struct po_option opts[] = {
+		OPT_STRING(0, "label", &label_opt, "NAME", "the label to store the runs under"),
+		OPT_STRING(0, "series", &imp.series, "NAME", "the patch series the kernel was built with"),
+		OPT_REVISION(&imp.revision),
+		OPT_STRING(0, "kind", &imp.kind, "KIND", "the kernel build: base or patched"),
+		OPT_STRING(0, "commit", &imp.commit, "SHA", "the commit the kernel was built from"),
+		OPT_STRING(0, "config-fingerprint", &imp.config_fingerprint, "HASH",
+			   "the hash of the kernel's .config"),
+		OPT_STRING(0, "device-kind", &imp.device_kind, "KIND", "host (default), qemu or lava"),
+		OPT_STRING(0, "job", &imp.job, "ID", "the device's job id (LAVA's)"),
+		OPT_FLAG(0, "replace", &imp.replace, "replace runs whose run_uuid is already stored"),
+		OPT_DB(&dbpath),
+		OPT_END(),
+	};
 
-	parse_args("import", argc, argv, allowed, &a);
-	if (optind >= argc)
-		die("db import: which file? usage: swaplab db import FILE.jsonl --label NAME");
-	if (!a.label && a.imp.series && a.imp.kind)
-		label = xstrfmt("%s-v%u-%s", a.imp.series, a.imp.revision, a.imp.kind);
-	else if (!a.label)
-		die("db import: --label NAME is required (it names the runs in reports)");
-	db = db_open(db_file, DB_CREATE);
-	if (!db)
-		return 1;
+	memset(&imp, 0, sizeof(imp));
+	argc = parse_options(argc, argv, opts, import_usage, 0);
+	if (argc < 0)
+		return po_exit_code(argc);
+	if (argc == 0) {
+		error("db import: which file? usage: swaplab db import FILE.jsonl --label NAME");
+		return EXIT_USAGE;
+	}
+	if (!label_opt && imp.series && imp.kind) {
+		label = xstrfmt("%s-v%u-%s", imp.series, imp.revision, imp.kind);
+	} else if (!label_opt) {
+		error("db import: --label NAME is required (it names the runs in reports)");
+		return EXIT_USAGE;
+	}
+	db = cmd_open_db(dbpath);
+	if (!db) {
+		free(label);
+		return EXIT_FAIL;
+	}
 	/* Each file is one transaction: all of it is stored, or none. */
-	for (i = optind; i < argc; i++) {
+	for (i = 0; i < argc; i++) {
 		struct db_import_stats st;
 
-		if (db_import_jsonl(db, argv[i], a.label ? a.label : label, &a.imp, &st)) {
-			error("nothing of '%s' was stored in '%s'", argv[i], db_file);
-			ret = 1;
+		if (db_import_jsonl(db, argv[i], label_opt ? label_opt : label, &imp, &st)) {
+			error("nothing of '%s' was stored in '%s'", argv[i], db_path(db));
+			ret = EXIT_FAIL;
 			break;
 		}
 		printf("%s: %u run%s, %llu samples%s -> '%s' in %s\n", argv[i], st.runs,
 		       st.runs == 1 ? "" : "s", (unsigned long long)st.samples,
-		       st.replaced ? " (replaced)" : "", a.label ? a.label : label, db_file);
+		       st.replaced ? " (replaced)" : "", label_opt ? label_opt : label, db_path(db));
 	}
 	db_close(db);
 	free(label);
 	return ret;
 }
 
+static const char *const labels_usage[] = {
+	"swaplab db labels [--json] [--db FILE]",
+	"",
+	"The labels with their runs, samples, first and last run, kernels and devices.",
+	NULL,
+};
+
 static int cmd_db__labels(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_JSON, 0 };
 	struct db_label_info *l;
-	struct db_args a;
+	const char *dbpath = NULL;
 	struct db *db;
 	size_t n, i;
+	int json = 0;
+	const struct po_option opts[] = {
+		OPT_JSON(&json),
+		OPT_DB(&dbpath),
+		OPT_END(),
+	};
 
-	parse_args("labels", argc, argv, allowed, &a);
-	if (optind < argc)
-		die("db labels: unexpected argument '%s'", argv[optind]);
-	if (!(db = db_open(db_file, DB_READONLY)))
-		return 1;
+	argc = parse_options(argc, argv, opts, labels_usage, 0);
+	if (argc < 0)
+		return po_exit_code(argc);
+	if (argc > 0)
+		return unexpected("db labels", argc, argv);
+	if (!(db = cmd_open_db(dbpath)))
+		return EXIT_FAIL;
 	if (db_list_labels(db, &l, &n)) {
 		db_close(db);
 		return 1;
 	}
-	if (!a.json)
+	if (!json)
 		printf("%-24s %5s %9s  %-20s %-20s %s\n", "label", "runs", "samples", "first run",
 		       "last run", "kernels / devices");
 	for (i = 0; i < n; i++) {
-		if (a.json) {
+		if (json) {
 			printf("{\"runs\":%u,\"samples\":%llu", l[i].runs,
 			       (unsigned long long)l[i].samples);
 			json_put_member(stdout, "label", l[i].name);
@@ -190,30 +149,44 @@ static int cmd_db__labels(int argc, char **argv)
 	return 0;
 }
 
+static const char *const runs_usage[] = {
+	"swaplab db runs [--label NAME] [--json] [--db FILE]",
+	"",
+	"One line per stored run (of one label).",
+	NULL,
+};
+
 static int cmd_db__runs(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_LABEL, OPT_JSON, 0 };
 	struct db_run_info *r;
-	struct db_args a;
+	const char *dbpath = NULL, *label = NULL;
 	struct db *db;
 	size_t n, i;
-	int ret = 0;
+	int ret = 0, json = 0;
+	const struct po_option opts[] = {
+		OPT_STRING(0, "label", &label, "NAME", "only the runs of this label"),
+		OPT_JSON(&json),
+		OPT_DB(&dbpath),
+		OPT_END(),
+	};
 
-	parse_args("runs", argc, argv, allowed, &a);
-	if (optind < argc)
-		die("db runs: unexpected argument '%s'", argv[optind]);
-	if (!(db = db_open(db_file, DB_READONLY)))
-		return 1;
-	if (a.label && db_label_exists(db, a.label) != 1) {
-		error("no runs labelled '%s' in '%s' (see 'swaplab db labels')", a.label, db_file);
+	argc = parse_options(argc, argv, opts, runs_usage, 0);
+	if (argc < 0)
+		return po_exit_code(argc);
+	if (argc > 0)
+		return unexpected("db runs", argc, argv);
+	if (!(db = cmd_open_db(dbpath)))
+		return EXIT_FAIL;
+	if (label && db_label_exists(db, label) != 1) {
+		error("no runs labelled '%s' in '%s' (see 'swaplab db labels')", label, db_path(db));
 		db_close(db);
 		return 1;
 	}
-	if (db_list_runs(db, a.label, &r, &n)) {
+	if (db_list_runs(db, label, &r, &n)) {
 		db_close(db);
 		return 1;
 	}
-	if (!a.json)
+	if (!json)
 		printf("%-5s %-20s %-32s %-20s %-12s %-20s %-18s %8s\n", "id", "label", "run_uuid",
 		       "started", "device", "kernel", "build", "samples");
 	for (i = 0; i < n; i++) {
@@ -224,7 +197,7 @@ static int cmd_db__runs(int argc, char **argv)
 				 r[i].kind);
 		else
 			snprintf(build, sizeof(build), "%s", r[i].kind);
-		if (a.json) {
+		if (json) {
 			printf("{\"id\":%lld,\"samples\":%llu", (long long)r[i].id,
 			       (unsigned long long)r[i].samples);
 			json_put_member(stdout, "label", r[i].label);
@@ -247,63 +220,99 @@ static int cmd_db__runs(int argc, char **argv)
 	return ret;
 }
 
+static const char *const export_usage[] = {
+	"swaplab db export --label NAME [--format jsonl|csv] [-o FILE] [--db FILE]",
+	"",
+	"Writes a label's runs (jsonl can be imported again).",
+	NULL,
+};
+
+static int parse_export_format(const struct po_option *opt, const char *arg)
+{
+	if (strcmp(arg, "jsonl") && strcmp(arg, "csv"))
+		return error("option '--format' must be jsonl or csv, not '%s'", arg);
+	*(int *)opt->value = !strcmp(arg, "csv");
+	return 0;
+}
+
 static int cmd_db__export(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_LABEL, OPT_FORMAT, 'o', 0 };
-	struct db_args a;
+	const char *dbpath = NULL, *label = NULL, *output = NULL;
 	struct db *db;
 	FILE *out = stdout;
 	char *buf = NULL;
 	size_t len = 0;
-	int rc;
+	int rc, csv = 0;
+	const struct po_option opts[] = {
+		OPT_STRING(0, "label", &label, "NAME", "the label to export (required)"),
+		OPT_CALLBACK(0, "format", &csv, "FORMAT", "jsonl (default) or csv",
+			     parse_export_format),
+		OPT_STRING('o', "output", &output, "FILE",
+			   "write there (atomically) instead of standard output"),
+		OPT_DB(&dbpath),
+		OPT_END(),
+	};
 
-	parse_args("export", argc, argv, allowed, &a);
-	if (optind < argc)
-		die("db export: unexpected argument '%s'", argv[optind]);
-	if (!a.label)
-		die("db export: --label NAME is required");
-	if (a.format && strcmp(a.format, "jsonl") && strcmp(a.format, "csv"))
-		die("db export: --format must be jsonl or csv, not '%s'", a.format);
-	if (!(db = db_open(db_file, DB_READONLY)))
-		return 1;
-	if (db_label_exists(db, a.label) != 1) {
-		error("no runs labelled '%s' in '%s' (see 'swaplab db labels')", a.label, db_file);
+	argc = parse_options(argc, argv, opts, export_usage, 0);
+	if (argc < 0)
+		return po_exit_code(argc);
+	if (argc > 0)
+		return unexpected("db export", argc, argv);
+	if (!label) {
+		error("db export: --label NAME is required");
+		return EXIT_USAGE;
+	}
+	if (!(db = cmd_open_db(dbpath)))
+		return EXIT_FAIL;
+	if (db_label_exists(db, label) != 1) {
+		error("no runs labelled '%s' in '%s' (see 'swaplab db labels')", label, db_path(db));
 		db_close(db);
-		return 1;
+		return EXIT_FAIL;
 	}
 	/* To a file: all or nothing (written to memory, then renamed into place). */
-	if (a.output && !(out = open_memstream(&buf, &len)))
+	if (output && !(out = open_memstream(&buf, &len)))
 		die("out of memory");
-	rc = a.format && !strcmp(a.format, "csv") ? db_export_csv(db, a.label, out)
-						  : db_export_jsonl(db, a.label, out);
+	rc = csv ? db_export_csv(db, label, out) : db_export_jsonl(db, label, out);
 	db_close(db);
-	if (a.output) {
+	if (output) {
 		fclose(out);
 		if (!rc)
-			rc = write_file_atomic(a.output, buf, len);
+			rc = write_file_atomic(output, buf, len);
 		free(buf);
 	}
-	return rc ? 1 : 0;
+	return rc ? EXIT_FAIL : EXIT_OK;
 }
+
+static const char *const info_usage[] = {
+	"swaplab db info [--db FILE]",
+	"",
+	"The schema version and the row counts; upgrades an older schema.",
+	NULL,
+};
 
 static int cmd_db__info(int argc, char **argv)
 {
+	const char *dbpath = NULL;
 	struct db_counts c;
-	struct db_args a;
 	struct db *db;
-	static const int allowed[] = { 0 };
+	const struct po_option opts[] = {
+		OPT_DB(&dbpath),
+		OPT_END(),
+	};
 
-	parse_args("info", argc, argv, allowed, &a);
-	if (optind < argc)
-		die("db info: unexpected argument '%s'", argv[optind]);
+	argc = parse_options(argc, argv, opts, info_usage, 0);
+	if (argc < 0)
+		return po_exit_code(argc);
+	if (argc > 0)
+		return unexpected("db info", argc, argv);
 	/* Writable open: upgrades an older schema, which is what `info` is for. */
-	if (!(db = db_open(db_file, 0)))
-		return 1;
+	if (!(db = db_open(dbpath ? dbpath : DB_DEFAULT_PATH, 0)))
+		return EXIT_FAIL;
 	if (db_count(db, &c)) {
 		db_close(db);
 		return 1;
 	}
-	printf("database       %s\nschema         %d\n", db_file, db_schema_version());
+	printf("database       %s\nschema         %d\n", db_path(db), db_schema_version());
 	printf("series         %llu\nrevisions      %llu\nkernel builds  %llu\n"
 	       "devices        %llu\njobs           %llu\nlabels         %llu\n"
 	       "runs           %llu\ncells          %llu\nsamples        %llu\n"
@@ -319,27 +328,13 @@ static int cmd_db__info(int argc, char **argv)
 
 int cmd_db(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} verbs[] = {
-		{ "import", cmd_db__import }, { "labels", cmd_db__labels },
-		{ "runs", cmd_db__runs },     { "export", cmd_db__export },
-		{ "info", cmd_db__info },
+	static const struct cmd_struct verbs[] = {
+		{ "import", cmd_db__import, CMD_DB_WRITE, "store runs saved by 'bench --json'" },
+		{ "labels", cmd_db__labels, 0, "the labels with their runs, samples, kernels, devices" },
+		{ "runs", cmd_db__runs, 0, "one line per run" },
+		{ "export", cmd_db__export, 0, "write a label's runs (jsonl or csv)" },
+		{ "info", cmd_db__info, 0, "schema version and row counts" },
 	};
-	size_t i;
 
-	if (argc < 2) {
-		usage_db(stderr);
-		return 129;
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage_db(stdout);
-		return 0;
-	}
-	for (i = 0; i < ARRAY_SIZE(verbs); i++)
-		if (!strcmp(argv[1], verbs[i].name))
-			return verbs[i].fn(argc - 1, argv + 1);
-	error("db: '%s' is not a verb (import, labels, runs, export, info)", argv[1]);
-	return 129;
+	return run_subcommand("swaplab db", verbs, ARRAY_SIZE(verbs), argc, argv);
 }

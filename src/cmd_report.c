@@ -13,114 +13,129 @@
 #include "reports/report.h"
 #include "common/util.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void usage_report(FILE *f)
+static const char *const report_usage[] = {
+	"swaplab report --base LABEL --patched LABEL [<options>]",
+	"swaplab report --series NAME [--base LABEL] [<options>]",
+	"",
+	"Base-versus-patched speedup tables from the results database; with",
+	"--series, every revision of the series side by side.",
+	NULL,
+};
+
+static int parse_format(const struct po_option *opt, const char *arg)
 {
-	fprintf(f,
-		"usage: swaplab report --base LABEL --patched LABEL [<options>]\n"
-		"   or: swaplab report --series NAME [--base LABEL] [<options>]\n"
-		"\n"
-		"   --db FILE          results database (default %s)\n"
-		"   --backend NAME     only zram or only zswap\n"
-		"   --format FORMAT    lore (default: plain text for a cover letter), lkp (the\n"
-		"                      kernel test robot's layout), markdown,\n"
-		"                      html (self-contained page with plots), csv, json\n"
-		"   --figure mean|max  a multi-process run's figure: the mean of its processes'\n"
-		"                      munmap() latencies (default) or the slowest process's\n"
-		"   --alpha A          significance level after Benjamini-Hochberg (default 0.05)\n"
-		"   --min-effect PCT   mark no change smaller than PCT percent (default %g; 0: any)\n"
-		"   -o, --output FILE  write there (atomically) instead of standard output\n",
-		DB_DEFAULT_PATH, REPORT_MIN_EFFECT_DEFAULT);
+	int f = report_parse_format(arg);
+
+	if (f < 0)
+		return error("option '--format' must be lore, lkp, markdown, html, csv or json, not '%s'",
+			     arg);
+	*(int *)opt->value = f;
+	return 0;
+}
+
+static int parse_figure(const struct po_option *opt, const char *arg)
+{
+	if (!strcmp(arg, "mean"))
+		*(enum report_figure *)opt->value = REPORT_FIGURE_MEAN;
+	else if (!strcmp(arg, "max"))
+		*(enum report_figure *)opt->value = REPORT_FIGURE_MAX;
+	else
+		return error("option '--figure' must be mean or max, not '%s'", arg);
+	return 0;
+}
+
+static int parse_backend(const struct po_option *opt, const char *arg)
+{
+	if (strcmp(arg, "zram") && strcmp(arg, "zswap"))
+		return error("option '--backend' must be zram or zswap, not '%s'", arg);
+	*(const char **)opt->value = arg;
+	return 0;
+}
+
+static int parse_alpha(const struct po_option *opt, const char *arg)
+{
+	char *end;
+	double a = strtod(arg, &end);
+
+	if (end == arg || *end || !(a >= 0.001 && a <= 0.2))
+		return error("option '--alpha' must be a number in [0.001, 0.2], not '%s'", arg);
+	*(double *)opt->value = a;
+	return 0;
+}
+
+static int parse_min_effect(const struct po_option *opt, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end || !(v >= 0 && v <= 100))
+		return error("option '--min-effect' must be a percentage in [0, 100], not '%s'", arg);
+	/* 0 in report_opts means the default: "none" is negative. */
+	*(double *)opt->value = v == 0 ? -1 : v;
+	return 0;
 }
 
 int cmd_report(int argc, char **argv)
 {
-	enum { OPT_BASE = 256, OPT_PATCHED, OPT_SERIES, OPT_BACKEND, OPT_FORMAT, OPT_FIGURE,
-	       OPT_ALPHA, OPT_MIN_EFFECT, OPT_DB, OPT_HELP };
-	static const struct option options[] = {
-		{ "base", required_argument, NULL, OPT_BASE },
-		{ "patched", required_argument, NULL, OPT_PATCHED },
-		{ "series", required_argument, NULL, OPT_SERIES },
-		{ "backend", required_argument, NULL, OPT_BACKEND },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "figure", required_argument, NULL, OPT_FIGURE },
-		{ "alpha", required_argument, NULL, OPT_ALPHA },
-		{ "min-effect", required_argument, NULL, OPT_MIN_EFFECT },
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct report_opts opts = { .alpha = 0.05 };
-	const char *db_file = DB_DEFAULT_PATH, *output = NULL;
-	int format = REPORT_LORE, c, rc;
+	const char *dbpath = NULL, *output = NULL;
+	int format = REPORT_LORE, rc;
 	struct report r;
 	struct db *db;
 	FILE *out = stdout;
-	char *buf = NULL, *end;
+	char *buf = NULL;
 	size_t len = 0;
+	char min_effect_help[96];
+	const struct po_option options[] = {
+		OPT_STRING(0, "base", &opts.base, "LABEL", "the base runs"),
+		OPT_STRING(0, "patched", &opts.patched, "LABEL", "the patched runs"),
+		OPT_STRING(0, "series", &opts.series, "NAME",
+			   "instead of --patched: every revision of the series"),
+		OPT_CALLBACK(0, "backend", &opts.backend, "NAME", "only zram or only zswap",
+			     parse_backend),
+		OPT_CALLBACK(0, "format", &format, "FORMAT",
+			     "lore (default: plain text for a cover letter), lkp (the\n"
+			     "kernel test robot's layout), markdown, html (a\n"
+			     "self-contained page with plots), csv, json",
+			     parse_format),
+		OPT_CALLBACK(0, "figure", &opts.figure, "mean|max",
+			     "a multi-process run's figure: the mean of its processes'\n"
+			     "munmap() latencies (default) or the slowest process's",
+			     parse_figure),
+		OPT_CALLBACK(0, "alpha", &opts.alpha, "A",
+			     "significance level after Benjamini-Hochberg (default 0.05)",
+			     parse_alpha),
+		OPT_CALLBACK(0, "min-effect", &opts.min_effect_pct, "PCT", min_effect_help,
+			     parse_min_effect),
+		OPT_STRING('o', "output", &output, "FILE",
+			   "write there (atomically) instead of standard output"),
+		OPT_DB(&dbpath),
+		OPT_END(),
+	};
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
-		switch (c) {
-		case OPT_BASE: opts.base = optarg; break;
-		case OPT_PATCHED: opts.patched = optarg; break;
-		case OPT_SERIES: opts.series = optarg; break;
-		case OPT_BACKEND: opts.backend = optarg; break;
-		case OPT_DB: db_file = optarg; break;
-		case 'o': output = optarg; break;
-		case OPT_FORMAT:
-			if ((format = report_parse_format(optarg)) < 0)
-				die("report: --format must be lore, lkp, markdown, html, csv or json, not '%s'",
-				    optarg);
-			break;
-		case OPT_FIGURE:
-			if (!strcmp(optarg, "mean"))
-				opts.figure = REPORT_FIGURE_MEAN;
-			else if (!strcmp(optarg, "max"))
-				opts.figure = REPORT_FIGURE_MAX;
-			else
-				die("report: --figure must be mean or max, not '%s'", optarg);
-			break;
-		case OPT_ALPHA:
-			opts.alpha = strtod(optarg, &end);
-			if (*end || !(opts.alpha >= 0.001 && opts.alpha <= 0.2))
-				die("report: --alpha must be a number in [0.001, 0.2], not '%s'", optarg);
-			break;
-		case OPT_MIN_EFFECT:
-			opts.min_effect_pct = strtod(optarg, &end);
-			if (end == optarg || *end || !(opts.min_effect_pct >= 0 && opts.min_effect_pct <= 100))
-				die("report: --min-effect must be a percentage in [0, 100], not '%s'", optarg);
-			/* 0 in the options means the default: "none" is negative. */
-			if (opts.min_effect_pct == 0)
-				opts.min_effect_pct = -1;
-			break;
-		case 'h':
-		case OPT_HELP:
-			usage_report(stdout);
-			return 0;
-		default:
-			die("report: unknown option or missing argument '%s'; see 'swaplab report --help'",
-			    argv[optind - 1]);
-		}
+	snprintf(min_effect_help, sizeof(min_effect_help),
+		 "mark no change smaller than PCT percent (default %g; 0: any)",
+		 REPORT_MIN_EFFECT_DEFAULT);
+	argc = parse_options(argc, argv, options, report_usage, 0);
+	if (argc < 0)
+		return po_exit_code(argc);
+	if (argc > 0) {
+		error("report: unexpected argument '%s'", argv[0]);
+		return EXIT_USAGE;
 	}
-	if (optind < argc)
-		die("report: unexpected argument '%s'", argv[optind]);
 	if (!opts.series && (!opts.base || !opts.patched)) {
-		usage_report(stderr);
-		return 129;
+		error("report: give --base LABEL --patched LABEL, or --series NAME");
+		return EXIT_USAGE;
 	}
-	if (opts.backend && strcmp(opts.backend, "zram") && strcmp(opts.backend, "zswap"))
-		die("report: --backend must be zram or zswap, not '%s'", opts.backend);
-	if (!(db = db_open(db_file, DB_READONLY)))
-		return 1;
+	if (!(db = cmd_open_db(dbpath)))
+		return EXIT_FAIL;
 	rc = report_build(db, &opts, &r);
 	db_close(db);
 	if (rc)
-		return 1;
+		return EXIT_FAIL;
 	/* To a file: all or nothing (written to memory, then renamed into place). */
 	if (output && !(out = open_memstream(&buf, &len)))
 		die("out of memory");
@@ -134,5 +149,5 @@ int cmd_report(int argc, char **argv)
 	} else if (fflush(stdout)) {
 		rc = error_errno("cannot write the report");
 	}
-	return rc ? 1 : 0;
+	return rc ? EXIT_FAIL : EXIT_OK;
 }

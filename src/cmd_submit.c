@@ -11,34 +11,49 @@
 #include "kernel-patches/intake_db.h"
 #include "common/util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage_text[] =
-	"usage: swaplab submit (--mbox FILE | --dir DIR | --git-range TREE A..B |\n"
-	"                       --msgid ID [--lore-url URL]) [options]\n"
-	"\n"
-	"Takes one revision of a kernel patch series and stores it under\n"
-	"<patches-dir>/<series>/v<N>/ (patch files for git am, series.json).\n"
-	"\n"
-	"inputs (exactly one):\n"
-	"  --mbox FILE          an mbox (plain or .gz), e.g. a lore t.mbox.gz thread\n"
-	"  --dir DIR            the *.patch files of git format-patch\n"
-	"  --git-range TREE A..B  the commits A..B of the git tree TREE (base A)\n"
-	"  --msgid ID           fetch ID's thread from a public-inbox server\n"
-	"options:\n"
-	"  --lore-url URL       public-inbox base URL (default $SWAPLAB_LORE_URL, else\n"
-	"                       " INTAKE_DEFAULT_LORE_URL "); fetches URL/<msgid>/t.mbox.gz\n"
-	"  --series NAME        the series name (default: from the cover letter's subject)\n"
-	"  -v, --version N      take revision vN when the input holds several; with\n"
-	"                       --git-range, the version to give the patches\n"
-	"  --patches-dir DIR    where revisions are stored (default $SWAPLAB_PATCHES_DIR,\n"
-	"                       else the repository's kernel-patches/)\n"
-	"  --db FILE            also record the series and revision in this database\n"
-	"  -n, --dry-run        parse and check only; print what would be stored\n"
-	"  -q, --quiet          no progress messages\n";
+static const char *const submit_usage[] = {
+	"swaplab submit --mbox FILE [<options>]",
+	"swaplab submit --dir DIR [<options>]",
+	"swaplab submit --git-range TREE A..B [<options>]",
+	"swaplab submit --msgid ID [--lore-url URL] [<options>]",
+	"",
+	"Takes one revision of a kernel patch series (exactly one input) and stores",
+	"it under <patches-dir>/<series>/v<N>/ (patch files for git am, series.json).",
+	NULL,
+};
+
+/* The inputs: which one was given, and how many. */
+struct submit_input {
+	struct intake_request *req;
+	int count;
+};
+
+static int take_input(const struct po_option *opt, const char *arg)
+{
+	struct submit_input *in = opt->value;
+	struct intake_request *req = in->req;
+
+	in->count++;
+	if (!strcmp(opt->long_name, "mbox")) {
+		req->kind = INTAKE_MBOX;
+		req->path = arg;
+	} else if (!strcmp(opt->long_name, "dir")) {
+		req->kind = INTAKE_DIR;
+		req->path = arg;
+	} else if (!strcmp(opt->long_name, "git-range")) {
+		/* The range A..B is the first argument after the options. */
+		req->kind = INTAKE_GIT_RANGE;
+		req->path = arg;
+	} else {
+		req->kind = INTAKE_LORE;
+		req->msgid = arg;
+	}
+	return 0;
+}
 
 static void print_dry_run(const struct intake_request *req, const struct intake_result *res)
 {
@@ -56,104 +71,69 @@ static void print_dry_run(const struct intake_request *req, const struct intake_
 
 int cmd_submit(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "mbox", required_argument, NULL, 'm' },
-		{ "dir", required_argument, NULL, 'd' },
-		{ "git-range", required_argument, NULL, 'g' },
-		{ "msgid", required_argument, NULL, 'i' },
-		{ "lore-url", required_argument, NULL, 'l' },
-		{ "series", required_argument, NULL, 's' },
-		{ "version", required_argument, NULL, 'v' },
-		{ "patches-dir", required_argument, NULL, 'p' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct intake_request req;
 	struct intake_result res;
 	struct intake_db idb;
+	struct submit_input in = { &req, 0 };
 	struct db *db = NULL;
 	const char *db_file = NULL;
-	int c, inputs = 0, ret = 0;
+	int ret = 0;
+	char lore_help[160];
+	const struct po_option opts[] = {
+		OPT_GROUP("inputs (exactly one):"),
+		OPT_CALLBACK(0, "mbox", &in, "FILE",
+			     "an mbox (plain or .gz), e.g. a lore t.mbox.gz thread", take_input),
+		OPT_CALLBACK(0, "dir", &in, "DIR", "the *.patch files of git format-patch",
+			     take_input),
+		OPT_CALLBACK(0, "git-range", &in, "TREE",
+			     "with the argument A..B: the commits A..B of the git\n"
+			     "tree TREE (base A)", take_input),
+		OPT_CALLBACK(0, "msgid", &in, "ID", "fetch ID's thread from a public-inbox server",
+			     take_input),
+		OPT_GROUP("options:"),
+		OPT_STRING(0, "lore-url", &req.lore_url, "URL", lore_help),
+		OPT_STRING(0, "series", &req.opts.name, "NAME",
+			   "the series name (default: from the cover letter's subject)"),
+		OPT_REVISION(&req.opts.version),
+		OPT_STRING(0, "patches-dir", &req.patches_dir, "DIR",
+			   "where revisions are stored (default $SWAPLAB_PATCHES_DIR,\n"
+			   "else the repository's kernel-patches/)"),
+		OPT_STRING(0, "db", &db_file, "FILE",
+			   "also record the series and revision in this database"),
+		OPT_FLAG('n', "dry-run", &req.dry_run,
+			 "parse and check only; print what would be stored"),
+		OPT_QUIET(&util_quiet),
+		OPT_END(),
+	};
 
 	memset(&req, 0, sizeof(req));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":v:nqh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			req.kind = INTAKE_MBOX;
-			req.path = optarg;
-			inputs++;
-			break;
-		case 'd':
-			req.kind = INTAKE_DIR;
-			req.path = optarg;
-			inputs++;
-			break;
-		case 'g':
-			if (optind >= argc || argv[optind][0] == '-') {
-				error("--git-range needs two arguments: the kernel tree and A..B");
-				return 129;
-			}
-			req.kind = INTAKE_GIT_RANGE;
-			req.path = optarg;
-			req.range = argv[optind++];
-			inputs++;
-			break;
-		case 'i':
-			req.kind = INTAKE_LORE;
-			req.msgid = optarg;
-			inputs++;
-			break;
-		case 'l':
-			req.lore_url = optarg;
-			break;
-		case 's':
-			req.opts.name = optarg;
-			break;
-		case 'v':
-			if (parse_uint(optarg, 1, 100000, &req.opts.version) < 0)
-				return 129;
-			break;
-		case 'p':
-			req.patches_dir = optarg;
-			break;
-		case 'D':
-			db_file = optarg;
-			break;
-		case 'n':
-			req.dry_run = 1;
-			break;
-		case 'q':
-			util_quiet = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		case ':':
-			error("option '%s' needs a value", argv[optind - 1]);
-			return 129;
-		default:
-			error("unknown option '%s'; see 'swaplab submit --help'", argv[optind - 1]);
-			return 129;
+	snprintf(lore_help, sizeof(lore_help),
+		 "public-inbox base URL (default $SWAPLAB_LORE_URL, else\n%s);\n"
+		 "fetches URL/<msgid>/t.mbox.gz", INTAKE_DEFAULT_LORE_URL);
+	argc = parse_options(argc, argv, opts, submit_usage, 0);
+	if (argc < 0)
+		return po_exit_code(argc);
+	if (in.count == 1 && req.kind == INTAKE_GIT_RANGE) {
+		if (argc < 1) {
+			error("--git-range needs two arguments: the kernel tree and A..B");
+			return EXIT_USAGE;
 		}
+		req.range = argv[0];
+		argv++;
+		argc--;
 	}
-	if (optind < argc) {
-		error("unexpected argument '%s'; see 'swaplab submit --help'", argv[optind]);
-		return 129;
+	if (argc > 0) {
+		error("unexpected argument '%s'; see 'swaplab submit --help'", argv[0]);
+		return EXIT_USAGE;
 	}
-	if (inputs != 1) {
-		error(inputs ? "give only one of --mbox, --dir, --git-range, --msgid"
-			     : "nothing to submit: give --mbox, --dir, --git-range or --msgid");
-		fputs(usage_text, stderr);
-		return 129;
+	if (in.count != 1) {
+		error(in.count ? "give only one of --mbox, --dir, --git-range, --msgid"
+			       : "nothing to submit: give --mbox, --dir, --git-range or --msgid");
+		return EXIT_USAGE;
 	}
 	if (req.lore_url && req.kind != INTAKE_LORE) {
 		error("--lore-url only goes with --msgid");
-		return 129;
+		return EXIT_USAGE;
 	}
 	/* Open the database first: a bad --db must not leave stored files. */
 	if (db_file && !req.dry_run) {

@@ -2,6 +2,7 @@
  * cmd_watch.c - `swaplab watch`: continuous mode (ci/watch.h).
  */
 #include "src/builtin.h"
+#include "src/pipeline-options.h"
 #include "ci/watch.h"
 #include "db/db.h"
 #include "common/util.h"
@@ -19,92 +20,83 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void watch_usage(FILE *f)
+static const char *const watch_usage[] = {
+	"swaplab watch (--maildir DIR | --mbox-dir DIR)... [--once] [<options>] [-- PLAN...]",
+	"swaplab watch --git TREE --ref REF --series NAME [--once] [<options>] [-- PLAN...]",
+	"",
+	"Follows inboxes (maildir folders, directories of mbox files) and a git ref,",
+	"takes every new patch revision in as 'swaplab submit' does, queues it in the",
+	"database and runs the queue through 'swaplab pipeline'.  --once: one scan and",
+	"one pass over the queue, then exit (for a timer).  The queue survives",
+	"restarts; 'swaplab status' shows it.",
+	NULL,
+};
+
+static int parse_interval(const struct po_option *opt, const char *arg)
 {
-	fprintf(f,
-"usage: swaplab watch [--maildir DIR]... [--mbox-dir DIR]... [--git TREE --ref REF\n"
-"                     --series NAME [--base REV]] [--db FILE] [--once] [--interval DUR]\n"
-"                     [--patches-dir DIR] [--device qemu|lava] [--option KEY=VALUE]...\n"
-"                     [--rounds N] [--out DIR] [--attempts N] [-- PLAN]\n"
-"\n"
-"Follows inboxes (maildir folders, directories of mbox files) and a git ref,\n"
-"takes every new patch revision in as 'swaplab submit' does, queues it in the\n"
-"database and runs the queue through 'swaplab pipeline'.  --once: one scan and\n"
-"one pass over the queue, then exit (for a timer).  The queue survives restarts;\n"
-"'swaplab status' shows it.\n");
+	uint64_t ms;
+
+	if (parse_duration_ms(arg, &ms) < 0 || !ms)
+		return error("option '--interval' expects a duration such as 30s, 5m or 1h, not '%s'",
+			     arg);
+	*(uint64_t *)opt->value = ms;
+	return 0;
 }
 
 int cmd_watch(int argc, char **argv)
 {
 	struct watch_opts o;
-	const char *dbpath = DB_DEFAULT_PATH;
-	const char **maildirs = xcalloc((size_t)argc + 1, sizeof(char *));
-	const char **mboxdirs = xcalloc((size_t)argc + 1, sizeof(char *));
-	const char **options = xcalloc((size_t)argc + 1, sizeof(char *));
-	size_t nm = 0, nb = 0, no = 0;
+	const char *dbpath = NULL;
+	struct strlist maildirs = { 0 }, mboxdirs = { 0 }, options = { 0 };
 	uint64_t interval_ms = 60000;
-	int once = 0, i, ret = 1, r, missing = 0;
+	int once = 0, ret = EXIT_USAGE, r;
 	struct db *db = NULL;
 	struct sigaction sa;
+	const struct po_option opts[] = {
+		OPT_GROUP("what to follow"),
+		OPT_LIST(0, "maildir", &maildirs, "DIR", "a maildir folder (repeatable)"),
+		OPT_LIST(0, "mbox-dir", &mboxdirs, "DIR", "a directory of mbox files (repeatable)"),
+		OPT_STRING(0, "git", &o.git_tree, "TREE", "a kernel tree whose --ref moves"),
+		OPT_STRING(0, "ref", &o.git_ref, "REF", "the ref followed in --git's tree"),
+		OPT_STRING(0, "base", &o.git_base, "REV", "its revisions' base (default v6.1-debian)"),
+		OPT_STRING(0, "series", &o.git_series, "NAME", "the series name of --git's revisions"),
+		OPT_GROUP("the queue"),
+		OPT_DB(&dbpath),
+		OPT_FLAG(0, "once", &once, "one scan and one pass over the queue, then exit"),
+		OPT_CALLBACK(0, "interval", &interval_ms, "DUR",
+			     "between scans (default 1m)", parse_interval),
+		OPT_STRING(0, "patches-dir", &o.patches_dir, "DIR",
+			   "where revisions are stored (default: intake's)"),
+		OPT_UINT(0, "attempts", &o.max_attempts, "N",
+			 "a revision is given up after N failures (default 2)", 1, 100),
+		OPT_PIPELINE_RUNS(&o.pipeline, &options),
+		OPT_END(),
+	};
 
 	memset(&o, 0, sizeof(o));
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int r = pipeline_cli_option(&o.pipeline, options, &no, argc, argv, &i);
-
-		if (r < 0)
-			goto usage;
-		if (r > 0)
-			continue;
-/* A known option without its value: that error only, not "unknown argument" too. */
-#define TAKE(name) (!strcmp(a, name) && (v || (error("%s needs a value", name), missing = 1, 0)) && ++i)
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			watch_usage(stdout);
-			ret = 0;
-			goto out;
-		} else if (!strcmp(a, "--once")) {
-			once = 1;
-		} else if (TAKE("--maildir")) {
-			maildirs[nm++] = v;
-		} else if (TAKE("--mbox-dir")) {
-			mboxdirs[nb++] = v;
-		} else if (TAKE("--git")) {
-			o.git_tree = v;
-		} else if (TAKE("--ref")) {
-			o.git_ref = v;
-		} else if (TAKE("--base")) {
-			o.git_base = v;
-		} else if (TAKE("--series")) {
-			o.git_series = v;
-		} else if (TAKE("--db")) {
-			dbpath = v;
-		} else if (TAKE("--interval")) {
-			if (parse_duration_ms(v, &interval_ms) < 0 || !interval_ms)
-				goto usage;
-		} else if (TAKE("--patches-dir")) {
-			o.patches_dir = v;
-		} else if (TAKE("--attempts")) {
-			if (parse_uint(v, 1, 100, &o.max_attempts) < 0)
-				goto usage;
-		} else {
-			if (!missing)
-				error("unknown argument '%s'", a);
-			goto usage;
-		}
-#undef TAKE
+	argc = parse_options(argc, argv, opts, watch_usage, PO_KEEP_DASHDASH);
+	if (argc < 0) {
+		ret = po_exit_code(argc);
+		goto out;
 	}
-	if (!nm && !nb && !o.git_tree) {
+	if (pipeline_cli_finish(&o.pipeline, &options, argc, argv) > 0) {
+		error("unexpected argument '%s' (the plan goes after '--')", argv[0]);
+		goto out;
+	}
+	if (!maildirs.nr && !mboxdirs.nr && !o.git_tree) {
 		error("nothing to watch: give --maildir, --mbox-dir or --git TREE --ref REF");
-		goto usage;
+		goto out;
 	}
 	if (o.git_tree && (!o.git_ref || !o.git_series)) {
 		error("--git needs --ref REF and --series NAME");
-		goto usage;
+		goto out;
 	}
-	pipeline_cli_finish(&o.pipeline, options, no);
-	o.maildirs = maildirs;
-	o.mbox_dirs = mboxdirs;
-	db = db_open(dbpath, DB_CREATE);
+	strlist_append(&maildirs, NULL);
+	strlist_append(&mboxdirs, NULL);
+	o.maildirs = maildirs.items;
+	o.mbox_dirs = mboxdirs.items;
+	ret = EXIT_FAIL;
+	db = cmd_open_db(dbpath);
 	if (!db)
 		goto out;
 	memset(&sa, 0, sizeof(sa));
@@ -121,16 +113,12 @@ int cmd_watch(int argc, char **argv)
 		for (uint64_t t = 0; !once && !stop && t < interval_ms; t += 200)
 			sleep_ns(200000000ULL);
 	} while (!once && !stop);
-	ret = 0;
+	ret = EXIT_OK;
 out:
 	if (db)
 		db_close(db);
-	free(maildirs);
-	free(mboxdirs);
-	free(options);
+	strlist_release(&maildirs);
+	strlist_release(&mboxdirs);
+	strlist_release(&options);
 	return ret;
-usage:
-	watch_usage(stderr);
-	ret = 129;
-	goto out;
 }

@@ -34,16 +34,20 @@ static void list_commands(FILE *f, const char *name, const struct cmd_struct *cm
 		fprintf(f, "\n%s", cmd_exit_status_help);
 }
 
-/* Whether the arguments ask for help (before any "--"): requirements
- * such as root are not checked for reading the help. */
-static int asks_help(int argc, char **argv)
-{
-	int i;
+/*
+ * The root check of a CMD_NEED_ROOT command runs from parse_options()
+ * (po_after_parse), once its options parsed: --help and usage errors
+ * (129) come first, and a command's help is readable without root.
+ * Such a command must therefore parse its options with parse_options().
+ */
+static const char *root_needed_by;
 
-	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return 1;
-	return 0;
+static int check_root(void)
+{
+	if (geteuid() == 0)
+		return 0;
+	return error("'%s' needs root: it creates swap devices and changes zram, zswap and "
+		     "THP settings", root_needed_by);
 }
 
 static int run_one(const char *parent, const struct cmd_struct *c, int argc, char **argv)
@@ -52,17 +56,16 @@ static int run_one(const char *parent, const struct cmd_struct *c, int argc, cha
 	const struct cmd_struct *saved = current;
 	int ret;
 
-	if ((c->flags & CMD_NEED_ROOT) && geteuid() != 0 && !asks_help(argc, argv)) {
-		error("'%s' needs root: it creates swap devices and changes zram, zswap and "
-		      "THP settings", full);
-		free(full);
-		return EXIT_FATAL;
+	if (c->flags & CMD_NEED_ROOT) {
+		root_needed_by = full;
+		po_after_parse = check_root;
 	}
 	/* argv[0] becomes the full command name, for usage lines and messages. */
 	argv[0] = full;
 	current = c;
 	ret = c->fn(argc, argv);
 	current = saved;
+	po_after_parse = NULL;
 	free(full);
 	return ret;
 }

@@ -69,7 +69,7 @@ check "report: nothing on standard output" [ ! -s "$tmpdir/out" ]
 "$SWAPLAB" db export --db "$db" --label nosuch >"$tmpdir/out" 2>"$tmpdir/err"
 check "export: unknown label refused" grep -q "no runs labelled 'nosuch'" "$tmpdir/err"
 "$SWAPLAB" report --db "$db" --base base --patched base --format pdf >/dev/null 2>"$tmpdir/err"
-check "report: unknown format refused" grep -q "format must be lore, lkp, markdown, html, csv or json, not .pdf." "$tmpdir/err"
+check "report: unknown format refused" grep -q "format' must be lore, lkp, markdown, html, csv or json" "$tmpdir/err"
 "$SWAPLAB" report --db "$db" --base base --patched base -o "$tmpdir/sub/none.txt" 2>"$tmpdir/err"
 check "report -o into a missing directory fails and says so" grep -q "none.txt" "$tmpdir/err"
 check "database unchanged by the reads" [ "$(dump)" = "$before" ]

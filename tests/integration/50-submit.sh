@@ -124,7 +124,7 @@ expect_error "mbox truncated in the headers" "ends inside its headers" --mbox "$
 expect_error "malformed header" "malformed mail header" --mbox "$FX/malformed-header.mbox"
 expect_error "not an mbox" "not an mbox" --mbox "$FX/garbage.mbox"
 expect_error "multipart patch mail" "MIME multipart is not supported" --mbox "$FX/multipart.mbox"
-expect_error "two revisions in one mbox" "pick one with --version" --mbox "$FX/two-versions.mbox"
+expect_error "two revisions in one mbox" "pick one with --revision" --mbox "$FX/two-versions.mbox"
 head -c 300 "$tmpdir/t.mbox.gz" >"$tmpdir/cut.mbox.gz"
 expect_error "truncated gzip" "truncated gzip data" --mbox "$tmpdir/cut.mbox.gz"
 expect_error "missing file" "cannot read" --mbox "$tmpdir/nope.mbox"
@@ -148,7 +148,7 @@ usage_error "no input" --series x
 usage_error "two inputs" --mbox a --dir b
 usage_error "--lore-url without --msgid" --mbox a --lore-url http://127.0.0.1/
 usage_error "unknown option" --mbox a --frobnicate
-usage_error "--version 0" --mbox a -v 0
+usage_error "--revision 0" --mbox a -v 0
 usage_error "--git-range with one argument" --git-range "$repo"
 usage_error "--git-range with an option as the range" --git-range "$repo" --x..y
 

@@ -108,7 +108,7 @@ expect_error "gzip'd text that is not an mbox" "not an mbox" --msgid text@x --lo
 expect_error "a thread with a patch missing" "patch 2/3 missing" --msgid m1@example.org --lore-url "$url"
 expect_error "a message-id not in the thread served for it" "message <other@x> is not in it" \
 	--msgid other@x --lore-url "$url"
-expect_error "--version other than the message's" "is a v3 mail, not v1" --msgid "$cover" \
+expect_error "--revision other than the message's" "is a v3 mail, not v1" --msgid "$cover" \
 	--lore-url "$url" -v 1
 expect_error "a URL that is not http(s)" "only http:// and https://" --msgid a@x --lore-url ftp://127.0.0.1/all
 expect_error "a message-id with blanks" "invalid message-id" --msgid "a b@x" --lore-url "$url"

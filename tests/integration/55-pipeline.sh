@@ -88,6 +88,6 @@ for cmd in pipeline watch; do
 	st=$?
 	check "$cmd --db without a value: exit status non-zero ($st)" [ "$st" != 0 ]
 	check "$cmd --db without a value: one error, naming the option" \
-		one_error "$tmpdir/err4" '--db needs a value'
+		one_error "$tmpdir/err4" "option '--db' needs a value"
 done
 finish
