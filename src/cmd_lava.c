@@ -393,9 +393,13 @@ static int cmd_lava__results(int argc, char **argv)
 		args_release(a);
 		return ret < 0 ? EXIT_OK : ret;
 	}
-	if (a->nr_pos != 1 || a->has_device_opts || parse_job_id(a->pos[0], &id) < 0) {
+	if (a->nr_pos != 1 || a->has_device_opts) {
 		args_release(a);
 		return usage_error("results takes one job id%s", "");
+	}
+	if (parse_job_id(a->pos[0], &id) < 0) {
+		args_release(a);
+		return EXIT_USAGE;
 	}
 	if (client_open(a->identity, &cfg, &c) < 0) {
 		args_release(a);
