@@ -11,6 +11,8 @@
 #ifndef SWAPLAB_BENCH_H
 #define SWAPLAB_BENCH_H
 
+#include "common/parse-options.h"
+
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,11 +61,14 @@ struct bench_opts {
 void bench_opts_init(struct bench_opts *o);
 void bench_opts_release(struct bench_opts *o);
 /*
- * Parses swapbench's arguments (argv[0] is the command name).  Returns 0,
- * 1 when --help was printed, or -1 with a message for bad input.
+ * Parses the benchmark's options (argv[0] is the command name) with the
+ * option layer (common/parse-options.h), for `swaplab bench` with
+ * BENCH_CLI_SWAPLAB (its --db, --label, --out), else for swapbench.
+ * Returns 0, PO_HELP after printing the help on stdout, or PO_ERROR after
+ * one error line; po_exit_code() turns either into the exit status.
  */
-int bench_parse_args(struct bench_opts *o, int argc, char **argv);
-void bench_usage(FILE *f, const char *prog);
+enum { BENCH_CLI_SWAPLAB = 1 << 0 };
+int bench_parse_args(struct bench_opts *o, int argc, char **argv, unsigned flags);
 
 /*
  * Runs the whole matrix, writing JSON Lines to jsonl (may be NULL) and a

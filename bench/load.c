@@ -17,6 +17,7 @@ pid_t load_start(enum bench_load load)
 {
 	char ncpu[16];
 	const char *argv[12];
+	struct run_opts ro = RUN_OPTS_INIT;
 	pid_t pid;
 	int i = 0;
 
@@ -39,19 +40,11 @@ pid_t load_start(enum bench_load load)
 	argv[i++] = "3600s";
 	argv[i++] = "--quiet";
 	argv[i] = NULL;
-	pid = fork();
-	if (pid < 0) {
-		error_errno("cannot fork for stress-ng");
+	/* A group of its own: stress-ng's workers are stopped with it. */
+	ro.flags = RUN_NEW_PGRP;
+	pid = start_argv(argv, &ro);
+	if (pid < 0)
 		return -1;
-	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	setpgid(pid, pid);
 	return pid;
 }
 

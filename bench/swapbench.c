@@ -13,14 +13,10 @@ int main(int argc, char **argv)
 
 	set_progname("swapbench");
 	bench_opts_init(&o);
-	ret = bench_parse_args(&o, argc, argv);
+	ret = bench_parse_args(&o, argc, argv, 0);
 	if (ret) {
 		bench_opts_release(&o);
-		return ret > 0 ? 0 : 129;
-	}
-	if (o.db || o.label || o.out) {
-		error("swapbench keeps no database: use --json > FILE and 'swaplab db import FILE'");
-		return 129;
+		return po_exit_code(ret);
 	}
 	util_quiet = o.quiet;
 	if (o.cleanup_only)

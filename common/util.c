@@ -12,6 +12,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -481,47 +483,138 @@ void sleep_ns(uint64_t ns)
 	nanosleep(&ts, NULL);
 }
 
-static pid_t spawn(const char *const *argv, int out_fd, int err_fd)
-{
-	pid_t pid = fork();
+/* What a child that could not exec tells its parent through the pipe. */
+struct exec_failure {
+	int err;
+	char what[24];
+};
 
-	if (pid < 0)
-		return error_errno("cannot fork to run '%s'", argv[0]);
-	if (pid == 0) {
-		if (out_fd >= 0 && dup2(out_fd, 1) < 0)
-			_exit(127);
-		if (err_fd >= 0 && dup2(err_fd, 2) < 0)
-			_exit(127);
-		execvp(argv[0], (char *const *)argv);
-		fprintf(stderr, "%s: error: cannot run '%s': %s\n", progname, argv[0],
-			strerror(errno));
-		_exit(127);
-	}
-	return pid;
+static void child_fail(int fd, const char *what)
+{
+	struct exec_failure f = { .err = errno };
+	ssize_t n;
+
+	snprintf(f.what, sizeof(f.what), "%s", what);
+	do
+		n = write(fd, &f, sizeof(f));
+	while (n < 0 && errno == EINTR);
+	_exit(127);
 }
 
-static int wait_child(pid_t pid, const char *name)
+pid_t start_argv(const char *const *argv, const struct run_opts *o)
 {
-	int status;
+	pid_t parent = getpid(), pid;
+	struct exec_failure f;
+	int p[2], status;
+	ssize_t n;
 
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return error_errno("waitpid for '%s'", name);
+	/* Close-on-exec: the parent reads EOF when the exec succeeded, the
+	 * exec's errno when it did not. */
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return error_errno("pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return error_errno("cannot fork to run '%s'", argv[0]);
+	}
+	if (pid == 0) {
+		close(p[0]);
+		if (o->flags & RUN_DIE_WITH_PARENT) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent) /* it died before prctl */
+				_exit(127);
+		}
+		if ((o->flags & RUN_NEW_PGRP) && setpgid(0, 0) < 0)
+			child_fail(p[1], "setpgid");
+		if (o->out_fd >= 0 && dup2(o->out_fd, 1) < 0)
+			child_fail(p[1], "dup2");
+		if (o->err_fd >= 0 && dup2(o->err_fd, 2) < 0)
+			child_fail(p[1], "dup2");
+		execvp(argv[0], (char *const *)argv);
+		child_fail(p[1], "exec");
+	}
+	close(p[1]);
+	/* Also in the parent: no window where a signal to the group misses it. */
+	if (o->flags & RUN_NEW_PGRP)
+		setpgid(pid, pid);
+	do
+		n = read(p[0], &f, sizeof(f));
+	while (n < 0 && errno == EINTR);
+	close(p[0]);
+	if (n == 0)
+		return pid;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(f))
+		return error("cannot run '%s': the child failed before exec", argv[0]);
+	f.what[sizeof(f.what) - 1] = '\0';
+	if (!strcmp(f.what, "exec"))
+		return error("cannot run '%s': %s", argv[0], strerror(f.err));
+	return error("cannot run '%s': %s: %s", argv[0], f.what, strerror(f.err));
+}
+
+int finish_argv(pid_t pid, const char *name, struct run_opts *o)
+{
+	uint64_t t0 = now_ns(), stop_at = 0;
+	int status, stopping = 0;
+
+	o->timed_out = 0;
+	for (;;) {
+		/* Nothing to watch: just block. */
+		pid_t w = waitpid(pid, &status, o->timeout_ms || o->poll ? WNOHANG : 0);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			error_errno("waitpid for '%s'", name);
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return -1;
+		}
+		if (!stopping) {
+			int late = o->timeout_ms && now_ns() - t0 > o->timeout_ms * 1000000ULL;
+
+			if (late)
+				o->timed_out = 1;
+			if (late || (o->poll && o->poll(o->arg))) {
+				kill(pid, SIGTERM);
+				stopping = 1;
+				stop_at = now_ns();
+			}
+		} else if (now_ns() - stop_at > 3000000000ULL) {
+			kill(pid, SIGKILL);
+		}
+		sleep_ns(100000000ULL);
 	}
 	if (WIFSIGNALED(status))
-		return error("'%s' died from signal %d", name, WTERMSIG(status));
-	if (WEXITSTATUS(status) == 127)
-		return error("'%s' could not be started", name);
+		return 256 + WTERMSIG(status);
 	return WEXITSTATUS(status);
+}
+
+int run_argv_opts(const char *const *argv, struct run_opts *o)
+{
+	pid_t pid = start_argv(argv, o);
+
+	if (pid < 0)
+		return -1;
+	return finish_argv(pid, argv[0], o);
 }
 
 int run_argv(const char *const *argv, int out_fd, int err_fd)
 {
-	pid_t pid = spawn(argv, out_fd, err_fd);
+	struct run_opts o = RUN_OPTS_INIT;
+	int st;
 
-	if (pid < 0)
-		return -1;
-	return wait_child(pid, argv[0]);
+	o.out_fd = out_fd;
+	o.err_fd = err_fd;
+	st = run_argv_opts(argv, &o);
+	if (st > 255)
+		return error("'%s' died from signal %d", argv[0], st - 256);
+	return st;
 }
 
 int rm_rf(const char *path)
@@ -533,14 +626,16 @@ int rm_rf(const char *path)
 
 int run_argv_capture(const char *const *argv, char **out)
 {
-	int p[2];
+	struct run_opts o = RUN_OPTS_INIT;
+	int p[2], st;
 	size_t len = 0, alloc = 0;
 	char *buf = NULL;
 	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return error_errno("pipe");
-	pid = spawn(argv, p[1], -1);
+	o.out_fd = p[1];
+	pid = start_argv(argv, &o);
 	close(p[1]);
 	if (pid < 0) {
 		close(p[0]);
@@ -560,7 +655,10 @@ int run_argv_capture(const char *const *argv, char **out)
 	close(p[0]);
 	buf[len] = '\0';
 	*out = buf;
-	return wait_child(pid, argv[0]);
+	st = finish_argv(pid, argv[0], &o);
+	if (st > 255)
+		return error("'%s' died from signal %d", argv[0], st - 256);
+	return st;
 }
 
 int have_program(const char *name)

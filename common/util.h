@@ -93,10 +93,44 @@ uint64_t now_ns(void); /* CLOCK_MONOTONIC */
 void sleep_ns(uint64_t ns);
 
 /*
- * Runs argv[0] with argv (PATH search), never through a shell.  stdout of
- * the child goes to out_fd when >= 0, else is inherited; stderr likewise.
- * Returns the exit status (0..255), or -1 with a message if the program
- * could not be started or died from a signal.
+ * Child processes: the one way every module starts and waits for one.
+ * argv[0] is looked up on PATH and run with argv, never through a shell.
+ * A program that cannot be run (not found, not executable) is reported
+ * by the parent as "cannot run 'X': <why>" from the exec's own errno (a
+ * close-on-exec pipe carries it back), so it is never confused with a
+ * program that exits 127 by itself.
+ */
+struct run_opts {
+	int out_fd, err_fd;            /* the child's stdout/stderr; -1: inherited */
+	unsigned flags;                /* RUN_* below */
+	unsigned long long timeout_ms; /* 0: no deadline */
+	/* Called about every 100 ms when set; nonzero stops the child early
+	 * (its work is done).  On the deadline or a stop the child gets
+	 * SIGTERM, then SIGKILL 3 s later, and is always waited for. */
+	int (*poll)(void *arg);
+	void *arg;
+	int timed_out;                 /* out: the deadline passed */
+};
+#define RUN_OPTS_INIT { .out_fd = -1, .err_fd = -1 }
+enum {
+	RUN_DIE_WITH_PARENT = 1 << 0, /* SIGKILL if swaplab dies, even by SIGKILL */
+	RUN_NEW_PGRP = 1 << 1,        /* a process group of its own (killed as one) */
+};
+
+/* Starts argv; its pid once the program is running, or -1 after an
+ * error() (fork failed, or "cannot run 'X': ..."). */
+pid_t start_argv(const char *const *argv, const struct run_opts *o);
+/* Waits for a child of start_argv() under o's deadline and poll.  The
+ * exit status (0..255), 256+signal if a signal ended it, -1 after an
+ * error(). */
+int finish_argv(pid_t pid, const char *name, struct run_opts *o);
+/* start_argv() and finish_argv(). */
+int run_argv_opts(const char *const *argv, struct run_opts *o);
+
+/*
+ * The common case: stdout of the child goes to out_fd when >= 0, else is
+ * inherited; stderr likewise.  Returns the exit status (0..255), or -1
+ * with a message if the program could not be run or died from a signal.
  */
 int run_argv(const char *const *argv, int out_fd, int err_fd);
 /* Like run_argv but captures stdout into a malloc'd string (*out). */

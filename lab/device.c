@@ -10,12 +10,9 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static const struct lab_device_ops *find_kind(const char *kind)
@@ -275,61 +272,4 @@ enum lab_status lab_jsonl_check(const char *path, unsigned long *samples, char *
 out:
 	free(text);
 	return st;
-}
-
-int lab_spawn_wait(const char *const *argv, int out_fd, int err_fd, unsigned long long timeout_ms,
-		   int (*poll)(void *arg), void *arg, int *timed_out)
-{
-	pid_t parent = getpid(), pid, w;
-	uint64_t t0 = now_ns(), stop_at = 0;
-	int status, stopping = 0;
-
-	*timed_out = 0;
-	pid = fork();
-	if (pid < 0)
-		return error_errno("cannot fork to run '%s'", argv[0]);
-	if (pid == 0) {
-		/* Never outlive swaplab, even if it is killed with SIGKILL. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		if (out_fd >= 0 && dup2(out_fd, 1) < 0)
-			_exit(127);
-		if (err_fd >= 0 && dup2(err_fd, 2) < 0)
-			_exit(127);
-		execvp(argv[0], (char *const *)argv);
-		fprintf(stderr, "%s: error: cannot run '%s': %s\n", get_progname(), argv[0], strerror(errno));
-		_exit(127);
-	}
-	for (;;) {
-		w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR) {
-			error_errno("waitpid for '%s'", argv[0]);
-			kill(pid, SIGKILL);
-			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-				;
-			return -1;
-		}
-		if (!stopping) {
-			int late = timeout_ms && now_ns() - t0 > timeout_ms * 1000000ULL;
-
-			if (late)
-				*timed_out = 1;
-			if (late || (poll && poll(arg))) {
-				kill(pid, SIGTERM);
-				stopping = 1;
-				stop_at = now_ns();
-			}
-		} else if (now_ns() - stop_at > 3000000000ULL) {
-			kill(pid, SIGKILL);
-		}
-		sleep_ns(100000000ULL);
-	}
-	if (WIFSIGNALED(status))
-		return 256 + WTERMSIG(status);
-	if (WEXITSTATUS(status) == 127)
-		return error("'%s' could not be started", argv[0]);
-	return WEXITSTATUS(status);
 }

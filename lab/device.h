@@ -126,16 +126,5 @@ void lab_argv_free(char **argv);
  */
 enum lab_status lab_jsonl_check(const char *path, unsigned long *samples, char **message);
 
-/*
- * Runs argv with stdout/stderr to out_fd/err_fd under a deadline
- * (timeout_ms 0: none).  poll (optional) is called about every 100ms and
- * may return 1 to stop the program early (e.g. its work is done).  The
- * child gets SIGKILL if this process dies, and is always waited for:
- * on the deadline or a stop it gets SIGTERM, then SIGKILL after 3s.
- * Returns the exit status (0..255), 256+signal if killed by a signal, or
- * -1 if it could not be started; *timed_out is set on the deadline.
- */
-int lab_spawn_wait(const char *const *argv, int out_fd, int err_fd, unsigned long long timeout_ms,
-		   int (*poll)(void *arg), void *arg, int *timed_out);
 
 #endif

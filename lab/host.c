@@ -64,6 +64,7 @@ static int host_run(struct lab_device *dev, const struct lab_plan *plan,
 	char **args = NULL;
 	const char **argv = NULL;
 	size_t argc, i;
+	struct run_opts ro = RUN_OPTS_INIT;
 	int out = -1, err = -1, st, timed_out, ret = -1;
 
 	if (kernel->image) {
@@ -83,7 +84,12 @@ static int host_run(struct lab_device *dev, const struct lab_plan *plan,
 	for (i = 0; i < argc; i++)
 		argv[i + 1] = args[i];
 	info("running %s on this machine's kernel (log: %s)", h->swapbench, log);
-	st = lab_spawn_wait(argv, out, err, h->timeout_ms, NULL, NULL, &timed_out);
+	ro.out_fd = out;
+	ro.err_fd = err;
+	ro.flags = RUN_DIE_WITH_PARENT;
+	ro.timeout_ms = h->timeout_ms;
+	st = run_argv_opts(argv, &ro);
+	timed_out = ro.timed_out;
 	res->log_path = xstrdup(log);
 	if (st < 0) {
 		res->status = LAB_INFRA_ERROR;

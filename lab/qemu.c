@@ -201,6 +201,7 @@ static int qemu_run(struct lab_device *dev, const struct lab_plan *plan,
 	char *text = NULL;
 	const char *argv[40];
 	unsigned long long timeout_ms, mem_mb;
+	struct run_opts ro = RUN_OPTS_INIT;
 	int n = 0, st, timed_out = 0, fd, arm = !strcmp(q->arch, "arm64"), ret = -1;
 	size_t len = 0;
 	uint64_t t0;
@@ -317,7 +318,13 @@ static int qemu_run(struct lab_device *dev, const struct lab_plan *plan,
 	w.seen = 0;
 	w.done_at = 0;
 	t0 = now_ns();
-	st = lab_spawn_wait(argv, fd, fd, timeout_ms, watch_poll, &w, &timed_out);
+	ro.out_fd = ro.err_fd = fd;
+	ro.flags = RUN_DIE_WITH_PARENT;
+	ro.timeout_ms = timeout_ms;
+	ro.poll = watch_poll;
+	ro.arg = &w;
+	st = run_argv_opts(argv, &ro);
+	timed_out = ro.timed_out;
 	close(fd);
 	info("qemu ended after %.1fs", (double)(now_ns() - t0) / 1e9);
 

@@ -51,21 +51,21 @@ int cmd_bench(int argc, char **argv)
 	int ret;
 
 	bench_opts_init(&o);
-	ret = bench_parse_args(&o, argc, argv);
+	ret = bench_parse_args(&o, argc, argv, BENCH_CLI_SWAPLAB);
 	if (ret) {
 		bench_opts_release(&o);
-		return ret > 0 ? 0 : 129;
+		return po_exit_code(ret);
 	}
 	util_quiet = o.quiet;
 	if (o.cleanup_only) {
 		ret = bench_cleanup();
 		bench_opts_release(&o);
-		return ret < 0 ? 1 : 0;
+		return ret < 0 ? EXIT_FAIL : EXIT_OK;
 	}
 	if (!o.db != !o.label) {
 		error("--db and --label go together: the database and the label to store the run under");
 		bench_opts_release(&o);
-		return 129;
+		return EXIT_USAGE;
 	}
 	if (o.db) {
 		/* Fail on a bad database before the benchmark runs, not after. */

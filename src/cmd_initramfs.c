@@ -17,17 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char initramfs_usage[] =
-	"usage: swaplab initramfs -o FILE [--arch x86_64|arm64] [--busybox FILE] [--swapbench FILE]\n"
-	"                         [--modules DIR|TARBALL] [--artifact KEY] [--no-gzip] [-- PLAN...]\n";
-
-static void usage_die(const char *msg)
-{
-	if (msg)
-		error("%s", msg);
-	fputs(initramfs_usage, stderr);
-	exit(129);
-}
+static const char *const initramfs_usage[] = {
+	"swaplab initramfs -o FILE [--arch x86_64|arm64] [<options>] [-- PLAN...]",
+	"",
+	"A plan after \"--\" is baked into the cpio (/etc/swaplab/plan); without one",
+	"the guest takes it from the kernel command line (swaplab.plan=).",
+	NULL,
+};
 
 int cmd_initramfs(int argc, char **argv)
 {
@@ -35,50 +31,41 @@ int cmd_initramfs(int argc, char **argv)
 	struct kbuild_artifact a;
 	struct lab_plan plan;
 	const char *out = NULL, *artifact = NULL;
-	int i, have_artifact = 0, ret;
+	int dd, have_artifact = 0, ret;
+	const struct po_option opts[] = {
+		OPT_STRING('o', "output", &out, "FILE", "the initramfs to write (required)"),
+		OPT_STRING(0, "arch", &o.arch, "x86_64|arm64", "the guest's architecture (default x86_64)"),
+		OPT_STRING(0, "busybox", &o.busybox, "FILE", "a static busybox for that architecture"),
+		OPT_STRING(0, "swapbench", &o.swapbench, "FILE", "a static swapbench for it"),
+		OPT_STRING(0, "modules", &o.modules, "DIR|TARBALL", "the kernel's modules to add"),
+		OPT_STRING(0, "artifact", &artifact, "KEY", "a kernel build: its arch and modules"),
+		OPT_FLAG(0, "no-gzip", &o.no_gzip, "write a plain cpio"),
+		OPT_END(),
+	};
 
 	memset(&o, 0, sizeof(o));
 	memset(&a, 0, sizeof(a));
-	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		const char **dst = NULL;
-
-		if (!strcmp(arg, "--")) {
-			i++;
-			break;
-		} else if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-			fputs(initramfs_usage, stdout);
-			return 0;
-		} else if (!strcmp(arg, "--no-gzip")) {
-			o.no_gzip = 1;
-			continue;
-		} else if (!strcmp(arg, "-o") || !strcmp(arg, "--output"))
-			dst = &out;
-		else if (!strcmp(arg, "--arch"))
-			dst = &o.arch;
-		else if (!strcmp(arg, "--busybox"))
-			dst = &o.busybox;
-		else if (!strcmp(arg, "--swapbench"))
-			dst = &o.swapbench;
-		else if (!strcmp(arg, "--modules"))
-			dst = &o.modules;
-		else if (!strcmp(arg, "--artifact"))
-			dst = &artifact;
-		else
-			usage_die(xstrfmt("unknown option '%s'", arg));
-		if (i + 1 >= argc)
-			usage_die(xstrfmt("%s needs a value", arg));
-		*dst = argv[++i];
+	argc = parse_options(argc, argv, opts, initramfs_usage, PO_KEEP_DASHDASH);
+	if (argc < 0)
+		return po_exit_code(argc);
+	dd = po_dashdash(argc, argv);
+	if (dd > 0 || (dd < 0 && argc > 0)) {
+		error("unexpected argument '%s' (the plan goes after '--')", argv[0]);
+		return EXIT_USAGE;
 	}
-	if (!out)
-		usage_die("-o FILE is required");
-	if (o.arch && !kbuild_arch(o.arch))
-		usage_die(xstrfmt("unsupported --arch '%s' (x86_64 or arm64)", o.arch));
+	if (!out) {
+		error("-o FILE is required");
+		return EXIT_USAGE;
+	}
+	if (o.arch && !kbuild_arch(o.arch)) {
+		error("unsupported --arch '%s' (x86_64 or arm64)", o.arch);
+		return EXIT_USAGE;
+	}
 	if (o.arch)
 		o.arch = kbuild_arch(o.arch);
 	if (artifact) {
 		if (kbuild_artifact_load(NULL, artifact, &a) < 0)
-			return 1;
+			return EXIT_FAIL;
 		have_artifact = 1;
 		if (strcmp(a.status, "ok"))
 			die("artifact %s is a failed build", artifact);
@@ -89,9 +76,9 @@ int cmd_initramfs(int argc, char **argv)
 		if (!o.modules)
 			o.modules = a.modules;
 	}
-	if (i < argc) {
-		plan.argv = argv + i;
-		plan.argc = (size_t)(argc - i);
+	if (dd == 0 && argc > 1) {
+		plan.argv = argv + 1;
+		plan.argc = (size_t)(argc - 1);
 		o.plan = &plan;
 	}
 	ret = initramfs_build(&o, out);
@@ -100,5 +87,5 @@ int cmd_initramfs(int argc, char **argv)
 		     o.modules ? ", with modules" : "");
 	if (have_artifact)
 		kbuild_artifact_release(&a);
-	return ret ? 1 : 0;
+	return ret ? EXIT_FAIL : EXIT_OK;
 }

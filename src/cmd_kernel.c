@@ -19,36 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char kernel_usage[] =
-	"usage: swaplab kernel tree [--dir DIR] [--source TARBALL] [--tag TAG]\n"
-	"   or: swaplab kernel worktree --name NAME --patches DIR|MBOX [--tree DIR] [--base REV] [--dir PATH]\n"
-	"   or: swaplab kernel build [--tree DIR] [--commit REV] [--arch x86_64|arm64]\n"
-	"                            [--config-fragment FILE]... [--force] [-j N]\n"
-	"   or: swaplab kernel show KEY\n"
-	"\n"
-	"The lab's home is $SWAPLAB_HOME (default " KBUILD_DEFAULT_HOME "); the default\n"
-	"tree is its linux/ (Debian's linux-source-6.1, tagged " KBUILD_DEBIAN_TAG ").\n";
+/* Every verb's help ends with where the lab keeps its trees. */
+#define KERNEL_HOME_HELP \
+	"", \
+	"The lab's home is $SWAPLAB_HOME (default " KBUILD_DEFAULT_HOME "); the default", \
+	"tree is its linux/ (Debian's linux-source-6.1, tagged " KBUILD_DEBIAN_TAG ")."
 
-static void usage_die(const char *msg)
+static int usage_error(const char *msg)
 {
-	if (msg)
-		error("%s", msg);
-	fputs(kernel_usage, stderr);
-	exit(129);
-}
-
-/* The value of an option at argv[*i] ("--opt VALUE" or "--opt=VALUE"). */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (strcmp(argv[*i], name))
-		return NULL;
-	if (*i + 1 >= argc)
-		usage_die(xstrfmt("%s needs a value", name));
-	return argv[++*i];
+	error("%s", msg);
+	return EXIT_USAGE;
 }
 
 static char *default_tree(void)
@@ -56,72 +36,101 @@ static char *default_tree(void)
 	return xstrfmt("%s/linux", kbuild_home());
 }
 
+static const char *const tree_usage[] = {
+	"swaplab kernel tree [--dir DIR] [--source TARBALL] [--tag TAG]",
+	"",
+	"Makes the lab's kernel tree: a git repository of the source tarball,",
+	"committed and tagged once; prints its directory.",
+	KERNEL_HOME_HELP,
+	NULL,
+};
+
 static int cmd_kernel__tree(int argc, char **argv)
 {
-	const char *dir = NULL, *source = KBUILD_DEBIAN_TARBALL, *tag = KBUILD_DEBIAN_TAG, *v;
-	char *def = default_tree();
-	int i, created;
+	const char *dir = NULL, *source = KBUILD_DEBIAN_TARBALL, *tag = KBUILD_DEBIAN_TAG;
+	char *def;
+	int created;
+	const struct po_option opts[] = {
+		OPT_STRING(0, "dir", &dir, "DIR", "where the tree goes (default: the lab's linux/)"),
+		OPT_STRING(0, "source", &source, "TARBALL", "the source (default " KBUILD_DEBIAN_TARBALL ")"),
+		OPT_STRING(0, "tag", &tag, "TAG", "the tag of its commit (default " KBUILD_DEBIAN_TAG ")"),
+		OPT_END(),
+	};
 
-	for (i = 1; i < argc; i++) {
-		if ((v = opt_value(argc, argv, &i, "--dir")))
-			dir = v;
-		else if ((v = opt_value(argc, argv, &i, "--source")))
-			source = v;
-		else if ((v = opt_value(argc, argv, &i, "--tag")))
-			tag = v;
-		else
-			usage_die(xstrfmt("unknown option '%s'", argv[i]));
-	}
+	argc = parse_options(argc, argv, opts, tree_usage, 0);
+	if (argc < 0)
+		return po_exit_code(argc);
+	if (argc > 0)
+		return usage_error(xstrfmt("unexpected argument '%s'", argv[0]));
+	def = default_tree();
 	if (!dir)
 		dir = def;
-	if (kbuild_tree_import(source, dir, tag, &created) < 0)
-		return 1;
+	if (kbuild_tree_import(source, dir, tag, &created) < 0) {
+		free(def);
+		return EXIT_FAIL;
+	}
 	info("%s %s (tag %s)", created ? "made" : "already have", dir, tag);
 	printf("%s\n", dir);
 	free(def);
 	return 0;
 }
 
+static const char *const worktree_usage[] = {
+	"swaplab kernel worktree --name NAME --patches DIR|MBOX [--tree DIR] [--base REV] [--dir PATH]",
+	"",
+	"Applies a revision's patches (git am) onto BASE in a worktree of its own,",
+	"on the branch swaplab/NAME; prints its path, branch and commit.",
+	KERNEL_HOME_HELP,
+	NULL,
+};
+
 static int cmd_kernel__worktree(int argc, char **argv)
 {
-	const char *tree = NULL, *name = NULL, *patches = NULL, *base = NULL, *path = NULL, *v;
-	char *def = default_tree(), *defpath = NULL, *branch, **list = NULL, *head;
+	const char *tree = NULL, *name = NULL, *patches = NULL, *base = NULL, *path = NULL;
+	char *def, *defpath = NULL, *branch, **list = NULL, *head;
 	struct kbuild_am_failure fail;
 	size_t nr = 0;
-	int i, ret;
+	int ret;
+	const struct po_option opts[] = {
+		OPT_STRING(0, "name", &name, "NAME", "the worktree's name (required)"),
+		OPT_STRING(0, "patches", &patches, "DIR|MBOX", "the patches to apply (required)"),
+		OPT_STRING(0, "tree", &tree, "DIR", "the kernel tree (default: the lab's linux/)"),
+		OPT_STRING(0, "base", &base, "REV", "what they apply onto (default HEAD)"),
+		OPT_STRING(0, "dir", &path, "PATH", "where it goes (default: the lab's worktrees/NAME)"),
+		OPT_END(),
+	};
 
-	for (i = 1; i < argc; i++) {
-		if ((v = opt_value(argc, argv, &i, "--tree")))
-			tree = v;
-		else if ((v = opt_value(argc, argv, &i, "--name")))
-			name = v;
-		else if ((v = opt_value(argc, argv, &i, "--patches")))
-			patches = v;
-		else if ((v = opt_value(argc, argv, &i, "--base")))
-			base = v;
-		else if ((v = opt_value(argc, argv, &i, "--dir")))
-			path = v;
-		else
-			usage_die(xstrfmt("unknown option '%s'", argv[i]));
-	}
+	argc = parse_options(argc, argv, opts, worktree_usage, 0);
+	if (argc < 0)
+		return po_exit_code(argc);
+	if (argc > 0)
+		return usage_error(xstrfmt("unexpected argument '%s'", argv[0]));
 	if (!name || !*name || strchr(name, '/') || name[0] == '.' || name[0] == '-')
-		usage_die("--name NAME is required (no '/', not starting with '.' or '-')");
+		return usage_error("--name NAME is required (no '/', not starting with '.' or '-')");
 	if (!patches)
-		usage_die("--patches DIR|MBOX is required");
+		return usage_error("--patches DIR|MBOX is required");
+	def = default_tree();
 	if (!tree)
 		tree = def;
 	if (!base)
 		base = "HEAD";
 	if (!path)
 		path = defpath = xstrfmt("%s/worktrees/%s", kbuild_home(), name);
-	if (kbuild_list_patches(patches, &list, &nr) < 0)
-		return 1;
+	if (kbuild_list_patches(patches, &list, &nr) < 0) {
+		free(def);
+		free(defpath);
+		return EXIT_FAIL;
+	}
 	branch = xstrfmt("swaplab/%s", name);
 	ret = kbuild_worktree_add(tree, path, branch, base, list, nr, &fail);
 	kbuild_free_list(list, nr);
 	kbuild_am_failure_release(&fail);
-	if (ret < 0)
-		return 1;
+	if (ret < 0) {
+		free(branch);
+		free(def);
+		free(defpath);
+		return EXIT_FAIL;
+	}
 	{
 		const char *argv2[] = { "git", "-C", path, "rev-parse", "HEAD", NULL };
 
@@ -160,60 +169,88 @@ static void print_artifact(const struct kbuild_artifact *a)
 	printf("build_seconds %.1f\n", a->build_seconds);
 }
 
+static const char *const build_usage[] = {
+	"swaplab kernel build [--tree DIR] [--commit REV] [--arch ARCH] [--config-fragment FILE]... [--force] [-j N]",
+	"",
+	"Builds a commit for the lab (the config is the lab's base config and the",
+	"fragments); a build is stored under a key of what went in and reused.",
+	"Prints \"field value\" lines (key, status, image, ...); progress goes to",
+	"standard error.  Exit status 1: the build failed.",
+	KERNEL_HOME_HELP,
+	NULL,
+};
+
 static int cmd_kernel__build(int argc, char **argv)
 {
 	struct kbuild_request r;
 	struct kbuild_artifact a;
-	char *def = default_tree(), **frags = NULL;
-	size_t nr = 0, alloc = 0;
-	const char *v;
-	int i, ret;
+	struct strlist frags = { 0 };
+	char *def;
+	int ret;
+	const struct po_option opts[] = {
+		OPT_STRING(0, "tree", &r.tree, "DIR", "the kernel tree (default: the lab's linux/)"),
+		OPT_STRING(0, "commit", &r.commit, "REV", "what to build (default: the tree's HEAD)"),
+		OPT_STRING(0, "arch", &r.arch, "x86_64|arm64", "the architecture (default x86_64)"),
+		OPT_LIST(0, "config-fragment", &frags, "FILE", "a config fragment (repeatable)"),
+		OPT_FLAG(0, "force", &r.force, "build again, even a recorded failure"),
+		OPT_UINT('j', "jobs", &r.jobs, "N", "make's jobs (default: the CPUs)", 1, 1024),
+		OPT_END(),
+	};
 
 	memset(&r, 0, sizeof(r));
 	r.arch = "x86_64";
-	for (i = 1; i < argc; i++) {
-		if ((v = opt_value(argc, argv, &i, "--tree")))
-			r.tree = v;
-		else if ((v = opt_value(argc, argv, &i, "--commit")))
-			r.commit = v;
-		else if ((v = opt_value(argc, argv, &i, "--arch")))
-			r.arch = v;
-		else if ((v = opt_value(argc, argv, &i, "--config-fragment"))) {
-			ALLOC_GROW(frags, nr + 1, alloc);
-			frags[nr++] = (char *)v;
-		} else if ((v = opt_value(argc, argv, &i, "-j"))) {
-			if (parse_uint(v, 1, 1024, &r.jobs) < 0)
-				usage_die(NULL);
-		} else if (!strcmp(argv[i], "--force"))
-			r.force = 1;
-		else
-			usage_die(xstrfmt("unknown option '%s'", argv[i]));
+	argc = parse_options(argc, argv, opts, build_usage, 0);
+	if (argc < 0) {
+		strlist_release(&frags);
+		return po_exit_code(argc);
 	}
-	if (!kbuild_arch(r.arch))
-		usage_die(xstrfmt("unsupported --arch '%s' (x86_64 or arm64)", r.arch));
+	if (argc > 0) {
+		strlist_release(&frags);
+		return usage_error(xstrfmt("unexpected argument '%s'", argv[0]));
+	}
+	if (!kbuild_arch(r.arch)) {
+		strlist_release(&frags);
+		return usage_error(xstrfmt("unsupported --arch '%s' (x86_64 or arm64)", r.arch));
+	}
+	def = default_tree();
 	if (!r.tree)
 		r.tree = def;
-	r.fragments = frags;
-	r.nr_fragments = nr;
+	/* The request's list is not const; the strings are argv's. */
+	r.fragments = (char *const *)frags.items;
+	r.nr_fragments = frags.nr;
 	ret = kbuild_build(&r, &a);
 	if (a.status)
 		print_artifact(&a);
 	if (ret == 0)
 		info("%s %s: %s", a.reused ? "reused" : "built", a.key, a.image);
 	kbuild_artifact_release(&a);
-	free(frags);
+	strlist_release(&frags);
 	free(def);
-	return ret ? 1 : 0;
+	return ret ? EXIT_FAIL : EXIT_OK;
 }
+
+static const char *const show_usage[] = {
+	"swaplab kernel show KEY",
+	"",
+	"Prints a stored build's \"field value\" lines, as build does, and its",
+	"message when it failed.",
+	NULL,
+};
 
 static int cmd_kernel__show(int argc, char **argv)
 {
 	struct kbuild_artifact a;
+	const struct po_option opts[] = {
+		OPT_END(),
+	};
 
-	if (argc != 2)
-		usage_die("show needs one artifact KEY");
-	if (kbuild_artifact_load(NULL, argv[1], &a) < 0)
-		return 1;
+	argc = parse_options(argc, argv, opts, show_usage, 0);
+	if (argc < 0)
+		return po_exit_code(argc);
+	if (argc != 1)
+		return usage_error("show needs one artifact KEY");
+	if (kbuild_artifact_load(NULL, argv[0], &a) < 0)
+		return EXIT_FAIL;
 	a.reused = 1;
 	print_artifact(&a);
 	if (a.message)
@@ -224,18 +261,12 @@ static int cmd_kernel__show(int argc, char **argv)
 
 int cmd_kernel(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs(kernel_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 129 : 0;
-	}
-	if (!strcmp(argv[1], "tree"))
-		return cmd_kernel__tree(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "worktree"))
-		return cmd_kernel__worktree(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "build"))
-		return cmd_kernel__build(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "show"))
-		return cmd_kernel__show(argc - 1, argv + 1);
-	usage_die(xstrfmt("unknown kernel command '%s'", argv[1]));
-	return 129;
+	static const struct cmd_struct verbs[] = {
+		{ "tree", cmd_kernel__tree, 0, "make the lab's kernel tree from the source tarball" },
+		{ "worktree", cmd_kernel__worktree, 0, "a revision's patches applied in a worktree" },
+		{ "build", cmd_kernel__build, 0, "build a commit for the lab, or reuse its build" },
+		{ "show", cmd_kernel__show, 0, "a stored build's fields" },
+	};
+
+	return run_subcommand("swaplab kernel", verbs, ARRAY_SIZE(verbs), argc, argv);
 }

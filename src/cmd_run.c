@@ -11,8 +11,8 @@
  *
  * PLAN is swapbench's arguments, passed through unchanged (the device adds
  * --json and --device LABEL when missing).  Exit status: 0 complete,
- * 1 failed (not worth retrying), 2 infrastructure error (may be retried),
- * 3 canceled, 128/129 bad use.  With --db a complete run is also imported
+ * 1 failed or canceled (not worth retrying), 2 infrastructure error (may
+ * be retried), 128 fatal, 129 bad use.  With --db a complete run is also imported
  * (db_import_jsonl) with the device kind, job id, and the kernel's commit
  * and config fingerprint when it came from an artifact.
  */
@@ -26,115 +26,99 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char run_usage[] =
-	"usage: swaplab run --device host|qemu|lava [--name LABEL] [--kernel IMAGE] [--dtb FILE]\n"
-	"                   [--modules DIR|TARBALL] [--artifact KEY] [--arch x86_64|arm64]\n"
-	"                   [--initrd FILE] [--option KEY=VALUE]... [--workdir DIR] [--keep]\n"
-	"                   --out FILE.jsonl [--db FILE --label NAME [--kind base|patched]\n"
-	"                   [--series NAME --revision N]] -- PLAN (swapbench arguments)...\n";
+static const char *const run_usage[] = {
+	"swaplab run --device host|qemu|lava --out FILE.jsonl [<options>] -- PLAN...",
+	"",
+	"Runs PLAN (swapbench's arguments, passed through; the device adds --json",
+	"and --device LABEL when missing) on one device and writes the samples to",
+	"--out when the run is complete.  Exit status: 0 complete, 1 failed or",
+	"canceled (not worth retrying), 2 an infrastructure error (may be retried),",
+	"128 fatal, 129 bad usage.",
+	NULL,
+};
 
-static void usage_die(const char *msg)
+static int usage_error(const char *msg)
 {
-	if (msg)
-		error("%s", msg);
-	fputs(run_usage, stderr);
-	exit(129);
+	error("%s", msg);
+	return EXIT_USAGE;
 }
 
 int cmd_run(int argc, char **argv)
 {
 	const char *kind = NULL, *name = NULL, *out = NULL, *workdir = NULL, *artifact = NULL;
-	const char *arch = NULL, *initrd = NULL, *dbfile = NULL, *label = NULL, *revision = NULL;
+	const char *arch = NULL, *initrd = NULL, *dbfile = NULL, *label = NULL;
 	struct db_import_opts imp;
-	const char **options = xcalloc((size_t)argc + 3, sizeof(*options));
+	struct strlist options = { 0 };
 	char *tmpdir = NULL, *arch_opt = NULL, *initrd_opt = NULL;
 	struct lab_kernel kernel;
 	struct kbuild_artifact a;
 	struct lab_device dev;
 	struct lab_result res;
 	struct lab_plan plan;
-	size_t nopt = 0;
-	int i, keep = 0, code;
+	int dd, keep = 0, code;
+	const struct po_option opts[] = {
+		OPT_STRING(0, "device", &kind, "KIND", "host, qemu or lava"),
+		OPT_STRING(0, "name", &name, "LABEL", "the device's label (default: the kind)"),
+		OPT_STRING('o', "out", &out, "FILE.jsonl", "where the samples go (required)"),
+		OPT_LIST(0, "option", &options, "KEY=VALUE", "a device option (repeatable)"),
+		OPT_STRING(0, "workdir", &workdir, "DIR",
+			   "the device's files (default: a new /tmp/swaplab-run.*)"),
+		OPT_FLAG(0, "keep", &keep, "keep the work directory of a complete run"),
+		OPT_GROUP("the kernel (qemu, lava)"),
+		OPT_STRING(0, "artifact", &artifact, "KEY",
+			   "a kernel build: its image, dtb, modules, commit and arch"),
+		OPT_STRING(0, "kernel", &kernel.image, "IMAGE", "the kernel image"),
+		OPT_STRING(0, "dtb", &kernel.dtb, "FILE", "the device tree blob"),
+		OPT_STRING(0, "modules", &kernel.modules, "DIR|TARBALL", "the kernel's modules"),
+		OPT_STRING(0, "arch", &arch, "x86_64|arm64", "the kernel's architecture"),
+		OPT_STRING(0, "initrd", &initrd, "FILE", "the initramfs (default: made by the lab)"),
+		OPT_GROUP("storing the run"),
+		OPT_DB(&dbfile),
+		OPT_STRING(0, "label", &label, "NAME", "the label the runs are stored under (with --db)"),
+		OPT_STRING(0, "kind", &imp.kind, "base|patched", "what the kernel is, for reports"),
+		OPT_STRING(0, "series", &imp.series, "NAME", "the patch series (with --revision)"),
+		OPT_REVISION(&imp.revision),
+		OPT_END(),
+	};
 
 	memset(&kernel, 0, sizeof(kernel));
 	memset(&a, 0, sizeof(a));
 	memset(&imp, 0, sizeof(imp));
-	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		const char **dst = NULL;
-
-		if (!strcmp(arg, "--")) {
-			i++;
-			break;
-		} else if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-			fputs(run_usage, stdout);
-			return 0;
-		} else if (!strcmp(arg, "--keep")) {
-			keep = 1;
-			continue;
-		} else if (!strcmp(arg, "--device"))
-			dst = &kind;
-		else if (!strcmp(arg, "--name"))
-			dst = &name;
-		else if (!strcmp(arg, "--kernel"))
-			dst = &kernel.image;
-		else if (!strcmp(arg, "--dtb"))
-			dst = &kernel.dtb;
-		else if (!strcmp(arg, "--modules"))
-			dst = &kernel.modules;
-		else if (!strcmp(arg, "--artifact"))
-			dst = &artifact;
-		else if (!strcmp(arg, "--arch"))
-			dst = &arch;
-		else if (!strcmp(arg, "--initrd"))
-			dst = &initrd;
-		else if (!strcmp(arg, "--out") || !strcmp(arg, "-o"))
-			dst = &out;
-		else if (!strcmp(arg, "--workdir"))
-			dst = &workdir;
-		else if (!strcmp(arg, "--db"))
-			dst = &dbfile;
-		else if (!strcmp(arg, "--label"))
-			dst = &label;
-		else if (!strcmp(arg, "--kind"))
-			dst = &imp.kind;
-		else if (!strcmp(arg, "--series"))
-			dst = &imp.series;
-		else if (!strcmp(arg, "--revision"))
-			dst = &revision;
-		else if (!strcmp(arg, "--option")) {
-			if (i + 1 >= argc)
-				usage_die("--option needs KEY=VALUE");
-			options[nopt++] = argv[++i];
-			continue;
-		} else
-			usage_die(xstrfmt("unknown option '%s' (the plan goes after '--')", arg));
-		if (i + 1 >= argc)
-			usage_die(xstrfmt("%s needs a value", arg));
-		*dst = argv[++i];
+	argc = parse_options(argc, argv, opts, run_usage, PO_KEEP_DASHDASH);
+	if (argc < 0) {
+		strlist_release(&options);
+		return po_exit_code(argc);
 	}
-	if (!kind)
-		usage_die("--device is required");
-	if (!out)
-		usage_die("--out FILE.jsonl is required");
-	if (i >= argc)
-		usage_die("no plan: give swapbench's arguments after '--'");
-	plan.argv = argv + i;
-	plan.argc = (size_t)(argc - i);
-	if ((label || imp.kind || imp.series || revision) && !dbfile)
-		usage_die("--label, --kind, --series and --revision go with --db FILE");
-	if (dbfile && !label)
-		usage_die("--db needs --label NAME (it names the runs in reports)");
-	if (imp.kind && strcmp(imp.kind, "base") && strcmp(imp.kind, "patched"))
-		usage_die(xstrfmt("--kind is base or patched, not '%s'", imp.kind));
-	if (revision && parse_uint(revision[0] == 'v' ? revision + 1 : revision, 1, 1000, &imp.revision) < 0)
-		usage_die(NULL);
-	if (!imp.series != !imp.revision)
-		usage_die("--series and --revision go together");
+	dd = po_dashdash(argc, argv);
+	code = EXIT_USAGE;
+	if (dd > 0 || (dd < 0 && argc > 0))
+		error("unexpected argument '%s' (the plan goes after '--')", argv[0]);
+	else if (!kind)
+		error("--device is required");
+	else if (!out)
+		error("--out FILE.jsonl is required");
+	else if (dd < 0 || dd + 1 >= argc)
+		error("no plan: give swapbench's arguments after '--'");
+	else if ((label || imp.kind || imp.series || imp.revision) && !dbfile)
+		error("--label, --kind, --series and --revision go with --db FILE");
+	else if (dbfile && !label)
+		error("--db needs --label NAME (it names the runs in reports)");
+	else if (imp.kind && strcmp(imp.kind, "base") && strcmp(imp.kind, "patched"))
+		error("--kind is base or patched, not '%s'", imp.kind);
+	else if (!imp.series != !imp.revision)
+		error("--series and --revision go together");
+	else
+		code = EXIT_OK;
+	if (code) {
+		strlist_release(&options);
+		return code;
+	}
+	plan.argv = argv + dd + 1;
+	plan.argc = (size_t)(argc - dd - 1);
 
 	if (artifact) {
 		if (kbuild_artifact_load(NULL, artifact, &a) < 0)
-			return 128;
+			return EXIT_FATAL;
 		if (strcmp(a.status, "ok"))
 			die("kernel artifact %s is a failed build: %s", artifact, a.message ? a.message : "");
 		if (!kernel.image)
@@ -149,15 +133,15 @@ int cmd_run(int argc, char **argv)
 	}
 	if (arch) {
 		if (!kbuild_arch(arch))
-			usage_die(xstrfmt("unsupported --arch '%s'", arch));
-		options[nopt++] = arch_opt = xstrfmt("arch=%s", kbuild_arch(arch));
+			return usage_error(xstrfmt("unsupported --arch '%s'", arch));
+		strlist_append(&options, arch_opt = xstrfmt("arch=%s", kbuild_arch(arch)));
 	}
 	if (initrd)
-		options[nopt++] = initrd_opt = xstrfmt("initrd=%s", initrd);
-	options[nopt] = NULL;
+		strlist_append(&options, initrd_opt = xstrfmt("initrd=%s", initrd));
+	strlist_append(&options, NULL);
 
-	if (lab_device_init(&dev, kind, name, options) < 0)
-		return 128;
+	if (lab_device_init(&dev, kind, name, options.items) < 0)
+		return EXIT_FATAL;
 	if (!workdir) {
 		tmpdir = xstrdup("/tmp/swaplab-run.XXXXXX");
 		if (!mkdtemp(tmpdir))
@@ -169,7 +153,7 @@ int cmd_run(int argc, char **argv)
 		if (tmpdir && !keep)
 			rm_rf(tmpdir);
 		lab_device_release(&dev);
-		return 128;
+		return EXIT_FATAL;
 	}
 	if (res.status == LAB_COMPLETE && copy_file(res.jsonl_path, out) < 0)
 		res.status = LAB_INFRA_ERROR;
@@ -188,7 +172,7 @@ int cmd_run(int argc, char **argv)
 			db_close(db);
 			lab_result_release(&res);
 			lab_device_release(&dev);
-			return 128;
+			return EXIT_FATAL;
 		}
 		info("stored %llu samples in %s under label '%s'", (unsigned long long)st.samples,
 		     dbfile, label);
@@ -204,14 +188,15 @@ int cmd_run(int argc, char **argv)
 		info("device files (console, logs) kept in %s", workdir);
 	else
 		rm_rf(tmpdir);
-	code = res.status == LAB_COMPLETE ? 0 : res.status == LAB_FAILED ? 1
-	       : res.status == LAB_INFRA_ERROR ? 2 : 3;
+	/* A canceled job is not retried (docs/lava.md): a failure, as LAB_FAILED. */
+	code = res.status == LAB_COMPLETE ? EXIT_OK : res.status == LAB_INFRA_ERROR ? EXIT_INFRA
+	       : EXIT_FAIL;
 	lab_result_release(&res);
 	lab_device_release(&dev);
 	kbuild_artifact_release(&a);
 	free(tmpdir);
 	free(arch_opt);
 	free(initrd_opt);
-	free(options);
+	strlist_release(&options);
 	return code;
 }

@@ -8,7 +8,7 @@
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 SWAPLAB=${SWAPLAB:-$TOP/build/swaplab}
 command -v git >/dev/null || skip_all "git is not installed"
-"$SWAPLAB" kernel 2>&1 | grep -q "kernel worktree" || skip_all "this build has no 'swaplab kernel worktree'"
+"$SWAPLAB" kernel worktree --help >/dev/null 2>&1 || skip_all "this build has no 'swaplab kernel worktree'"
 
 export SWAPLAB_PATCHES_DIR=$tmpdir/kp SWAPLAB_HOME=$tmpdir/home
 mkdir -p "$SWAPLAB_PATCHES_DIR" "$SWAPLAB_HOME"

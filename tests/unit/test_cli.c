@@ -7,7 +7,7 @@ static int parse(struct bench_opts *o, int argc, char **argv)
 {
 	bench_opts_release(o);
 	bench_opts_init(o);
-	return bench_parse_args(o, argc, argv);
+	return bench_parse_args(o, argc, argv, BENCH_CLI_SWAPLAB);
 }
 
 int main(void)
@@ -79,6 +79,26 @@ int main(void)
 	{
 		char *a[] = { "bench", "--prio", "40000", NULL };
 		ok(parse(&o, 3, a) < 0, "priority out of range rejected");
+	}
+	{
+		char *a[] = { "bench", "--size", "64M", NULL };
+		ok(parse(&o, 3, a) == PO_ERROR, "an abbreviation (--size) is an unknown option");
+	}
+	{
+		char *a[] = { "bench", "--runs=3", "--prio", "7", NULL };
+		ok(parse(&o, 4, a) == 0 && o.runs == 3 && o.swap_prio == 7, "--opt=value and --opt value");
+	}
+	{
+		char *a[] = { "bench", "--db", "x.db", "--label", "l", NULL };
+		ok(parse(&o, 5, a) == 0 && !strcmp(o.db, "x.db") && !strcmp(o.label, "l"),
+		   "swaplab bench takes --db and --label");
+	}
+	{
+		char *a[] = { "swapbench", "--db", "x.db", NULL };
+
+		bench_opts_release(&o);
+		bench_opts_init(&o);
+		ok(bench_parse_args(&o, 3, a, 0) == PO_ERROR, "swapbench refuses --db");
 	}
 	bench_opts_release(&o);
 	return done_testing();

@@ -239,14 +239,18 @@ static void test_options(void)
 static void test_spawn_wait(void)
 {
 	const char *sleeper[] = { "sleep", "30", NULL }, *t[] = { "true", NULL }, *f[] = { "false", NULL };
-	int timed_out;
+	struct run_opts o = RUN_OPTS_INIT;
 	uint64_t t0 = now_ns();
-	int st = lab_spawn_wait(sleeper, -1, -1, 300, NULL, NULL, &timed_out);
+	int st;
 
-	ok(timed_out && st == 256 + 15, "a program past its deadline gets SIGTERM (status %d)", st);
+	o.flags = RUN_DIE_WITH_PARENT;
+	o.timeout_ms = 300;
+	st = run_argv_opts(sleeper, &o);
+	ok(o.timed_out && st == 256 + 15, "a program past its deadline gets SIGTERM (status %d)", st);
 	ok(now_ns() - t0 < 5000000000ULL, "and is gone quickly");
-	is_int(lab_spawn_wait(t, -1, -1, 0, NULL, NULL, &timed_out), 0, "exit 0");
-	is_int(lab_spawn_wait(f, -1, -1, 0, NULL, NULL, &timed_out), 1, "exit 1");
+	o.timeout_ms = 0;
+	is_int(run_argv_opts(t, &o), 0, "exit 0");
+	is_int(run_argv_opts(f, &o), 1, "exit 1");
 }
 
 int main(void)

@@ -1,8 +1,77 @@
-/* Unit tests: size, list, number and duration parsing of common/util.c. */
+/* Unit tests: size, list, number and duration parsing of common/util.c,
+ * and how it starts child processes. */
 #include "tap.h"
 #include "common/util.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Runs fn with stderr in a temporary file; returns what it wrote. */
+static char *stderr_of(int (*fn)(const char *const *), const char *const *argv, int *ret)
+{
+	char path[] = "/tmp/swaplab-test-util.XXXXXX";
+	int fd = mkstemp(path), saved = dup(2);
+	size_t len;
+	char *text;
+
+	fflush(stderr);
+	dup2(fd, 2);
+	*ret = fn(argv);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	text = slurp_file(path, &len);
+	unlink(path);
+	return text ? text : strdup("");
+}
+
+static int run_plain(const char *const *argv)
+{
+	return run_argv(argv, -1, -1);
+}
+
+static int run_capture(const char *const *argv)
+{
+	char *out = NULL;
+	int st = run_argv_capture(argv, &out);
+
+	free(out);
+	return st;
+}
+
+static void test_children(void)
+{
+	const char *missing[] = { "swaplab-no-such-program", NULL };
+	const char *exit127[] = { "sh", "-c", "exit 127", NULL };
+	const char *exit3[] = { "sh", "-c", "exit 3", NULL };
+	const char *echo[] = { "echo", "hello", NULL };
+	const char *notexec[] = { "/dev/null", NULL };
+	char *err, *out = NULL;
+	int st;
+
+	err = stderr_of(run_plain, missing, &st);
+	ok(st == -1, "a missing program: -1 (%d)", st);
+	ok(strstr(err, "cannot run 'swaplab-no-such-program': No such file or directory") != NULL,
+	   "a missing program is reported as an exec failure: %s", err);
+	free(err);
+	err = stderr_of(run_capture, missing, &st);
+	ok(st == -1 && strstr(err, "cannot run 'swaplab-no-such-program': No such file") != NULL,
+	   "the same when capturing its output");
+	free(err);
+	err = stderr_of(run_plain, notexec, &st);
+	ok(st == -1 && strstr(err, "cannot run '/dev/null': Permission denied") != NULL,
+	   "a file that is not executable: the exec's errno (%s)", err);
+	free(err);
+	err = stderr_of(run_plain, exit127, &st);
+	ok(st == 127, "a program that exits 127 by itself is exit 127 (%d)", st);
+	ok(!strstr(err, "cannot run") && !strstr(err, "started"), "and is not called unstartable");
+	free(err);
+	is_int(run_argv(exit3, -1, -1), 3, "exit status passed through");
+	ok(run_argv_capture(echo, &out) == 0 && out && !strcmp(out, "hello\n"), "output captured");
+	free(out);
+}
 
 int main(void)
 {
@@ -55,5 +124,6 @@ int main(void)
 	is_str(fmt_size(1ULL << 30, buf, sizeof(buf)), "1G", "fmt 1G");
 	is_str(fmt_size(1536ULL << 10, buf, sizeof(buf)), "1.5M", "fmt 1.5M");
 	is_str(fmt_size(100, buf, sizeof(buf)), "100", "fmt bytes");
+	test_children();
 	return done_testing();
 }
