@@ -72,6 +72,7 @@ void bench_usage(FILE *f, const char *prog)
 "  --json                JSON Lines on standard output (docs/bench-output.md)\n"
 "  --out FILE            also write the JSON Lines to FILE\n"
 "  --dry-run             check the plan and the system, change nothing\n"
+"  --verify              check every byte through swap-out, free, reuse, swap-in\n"
 "  --cleanup             restore what a killed run left behind, then exit\n"
 "  --quiet               no progress on standard error\n",
 		prog, prog);
@@ -186,6 +187,8 @@ int bench_parse_args(struct bench_opts *o, int argc, char **argv)
 			o->cleanup_only = 1;
 		} else if (FLAG("--dry-run")) {
 			o->dry_run = 1;
+		} else if (FLAG("--verify")) {
+			o->verify = 1;
 		} else if (FLAG("--backend") || FLAG("--backends")) {
 			VALUE();
 			if (parse_backends(o, v) < 0)

@@ -148,6 +148,45 @@ int parse_smaps_vma(const char *text, uintptr_t addr, uint64_t *rss, uint64_t *s
 	}
 }
 
+/* "a-b " at the start of an smaps header line: 1 and the range, or 0. */
+static int smaps_header(const char *line, uintptr_t *a, uintptr_t *b)
+{
+	const char *q = line;
+	char *end;
+
+	while ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f'))
+		q++;
+	if (q == line || *q != '-')
+		return 0;
+	*a = (uintptr_t)strtoull(line, NULL, 16);
+	*b = (uintptr_t)strtoull(q + 1, &end, 16);
+	return end > q + 1 && *end == ' ';
+}
+
+int parse_smaps_range(const char *text, uintptr_t start, uintptr_t end, uint64_t *rss,
+		      uint64_t *swap)
+{
+	const char *line;
+	int in = 0, found = 0;
+
+	*rss = *swap = 0;
+	for (line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		uintptr_t a, b;
+
+		if (smaps_header(line, &a, &b)) {
+			in = a < end && b > start;
+			if (in && (a < start || b > end))
+				return -1;
+			found += in;
+		} else if (in && !strncmp(line, "Rss:", 4)) {
+			*rss += strtoull(line + 4, NULL, 10) << 10;
+		} else if (in && !strncmp(line, "Swap:", 5)) {
+			*swap += strtoull(line + 5, NULL, 10) << 10;
+		}
+	}
+	return found ? 0 : -1;
+}
+
 int parse_bracketed(const char *text, char *out, size_t len)
 {
 	const char *a = strchr(text, '['), *b;

@@ -57,6 +57,14 @@ int main(void)
 	ok(parse_smaps_vma(smaps, 0x7f1238000000UL, &rss, &swap, &huge) == 0 && swap == 4096,
 	   "smaps last entry");
 	ok(parse_smaps_vma(smaps, 0x7f1200000000UL, &rss, &swap, &huge) < 0, "no such VMA");
+	ok(parse_smaps_range(smaps, 0x7f1234000000UL, 0x7f1238001000UL, &rss, &swap) == 0 &&
+	   rss == 16 * 1024 && swap == 65528ULL * 1024, "smaps range sums its two VMAs");
+	ok(parse_smaps_range(smaps, 0x7f1234000000UL, 0x7f1238000000UL, &rss, &swap) == 0 &&
+	   rss == 12 * 1024 && swap == 65524ULL * 1024, "smaps range of one VMA");
+	ok(parse_smaps_range(smaps, 0x7f1234000000UL, 0x7f1236000000UL, &rss, &swap) < 0,
+	   "a VMA reaching outside the range is refused");
+	ok(parse_smaps_range(smaps, 0x7f1300000000UL, 0x7f1301000000UL, &rss, &swap) < 0,
+	   "no VMA in the range");
 
 	ok(parse_bracketed("always [madvise] never\n", word, sizeof(word)) == 0 &&
 	   !strcmp(word, "madvise"), "bracketed THP mode");
