@@ -58,6 +58,14 @@ check "host state restored" [ "$(host)" = "$before" ]
 ok $? "static swapbench --verify passes"
 check "swapbench prints the summary" grep -q 'every byte matched' "$tmpdir/sb.out"
 
+if [ -x "${SWAPLAB_ASAN:-}" ]; then
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+		"$SWAPLAB_ASAN" bench --verify --backend zram --sizes 16M --procs 2 --runs 1 --quiet \
+		>/dev/null 2>"$tmpdir/asan.err"
+	ok $? "--verify under ASan/UBSan passes"
+	check "... without a sanitizer report" bash -c "! grep -Eq 'Sanitizer|runtime error' '$tmpdir/asan.err'"
+fi
+
 # The proof that the check can fail: one flipped byte after swap-in.
 for be in zram zswap; do
 	SWAPLAB_VERIFY_CORRUPT=1:77 "$SWAPLAB" bench --verify --backend "$be" --sizes 16M --procs 2 \
