@@ -474,9 +474,13 @@ int verify_run(const struct cell *c, FILE *jsonl)
 	pid_t *pids = xcalloc(c->procs, sizeof(pid_t));
 	uint64_t bad = 0;
 	int up[2] = { -1, -1 }, ret = -1;
+	pid_t load = -1;
 	unsigned i;
 
 	if (corrupt_parse() < 0 || backend_read(c->b, &b0) < 0)
+		goto out;
+	/* --load: the frees' workers compete with it, so more of them are pending. */
+	if (c->o->load != LOAD_NONE && (load = load_start(c->o->load)) < 0)
 		goto out;
 	if (pipe2(up, O_CLOEXEC) < 0) {
 		error_errno("pipe");
@@ -524,6 +528,7 @@ int verify_run(const struct cell *c, FILE *jsonl)
 		      (unsigned long long)bad, backend_name(c->b->kind),
 		      (unsigned long long)(c->size >> 20), c->procs, c->run);
 out:
+	load_stop(load);
 	for (i = 0; i < c->procs; i++)
 		if (pids[i] > 0) {
 			kill(pids[i], SIGKILL);
