@@ -7,7 +7,6 @@
 #include "bench/sysfs.h"
 #include "common/util.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,56 +95,6 @@ int parse_vmstat_field(const char *text, const char *key, uint64_t *val)
 		return -1;
 	*val = strtoull(v, &end, 10);
 	return end == v ? -1 : 0;
-}
-
-int parse_smaps_vma(const char *text, uintptr_t addr, uint64_t *rss, uint64_t *swap,
-		    uint64_t *anon_huge)
-{
-	char head[32];
-	const char *p = text, *next_vma;
-	int n = snprintf(head, sizeof(head), "%" PRIxPTR "-", addr);
-
-	/* smaps prints addresses as zero-padded hex of at least 8 digits. */
-	if (n < 9) {
-		n = snprintf(head, sizeof(head), "%08" PRIxPTR "-", addr);
-	}
-	while (p && *p && strncmp(p, head, (size_t)n)) {
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	if (!p || !*p)
-		return -1;
-	p = strchr(p, '\n');
-	if (!p)
-		return -1;
-	p++;
-	/* The entry ends where the next "addr-addr" header line starts. */
-	for (next_vma = p; next_vma && *next_vma; ) {
-		const char *q = next_vma;
-
-		while ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f'))
-			q++;
-		if (q > next_vma && *q == '-')
-			break;
-		next_vma = strchr(next_vma, '\n');
-		if (next_vma)
-			next_vma++;
-	}
-	{
-		size_t len = next_vma && *next_vma ? (size_t)(next_vma - p) : strlen(p);
-		char *entry = xmalloc(len + 1);
-		int ret = 0;
-
-		memcpy(entry, p, len);
-		entry[len] = '\0';
-		*rss = *swap = *anon_huge = 0;
-		if (parse_kb_field(entry, "Rss", rss) < 0 || parse_kb_field(entry, "Swap", swap) < 0)
-			ret = -1;
-		parse_kb_field(entry, "AnonHugePages", anon_huge);
-		free(entry);
-		return ret;
-	}
 }
 
 /* "a-b " at the start of an smaps header line: 1 and the range, or 0. */
