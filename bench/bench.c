@@ -212,6 +212,8 @@ static int preflight(const struct bench_opts *o)
 	for (i = 0; i < o->nr_backends; i++)
 		if (backend_preflight(o->backends[i], o) < 0)
 			return -1;
+	if (o->verify && verify_preflight(o) < 0)
+		return -1;
 	if (o->suite == SUITE_FIO)
 		return have_program("fio") ? 0 : error("--suite fio needs fio (apt-get install fio)");
 	avail = read_meminfo("MemAvailable");
@@ -351,6 +353,19 @@ static int run_backend(const struct bench_opts *o, enum bench_backend kind, stru
 				c.size = o->sizes[i];
 				c.procs = o->procs[j];
 				c.run = r;
+				if (o->verify) {
+					int v = verify_run(&c, jsonl);
+
+					if (v) {
+						/* -3: the run failed the check (not an error). */
+						ret = v < 0 ? -1 : -3;
+						goto out;
+					}
+					info("[%u/%u] %s %s x%u run %u: every byte matched", ++*step,
+					     steps, backend_name(kind), fmt_size(c.size, sz, sizeof(sz)),
+					     c.procs, r);
+					continue;
+				}
 				if (cell_run(&c, s) < 0)
 					goto out;
 				for (p = 0; p < c.procs; p++) {
@@ -380,7 +395,7 @@ int bench_run(const struct bench_opts *o, FILE *jsonl, FILE *table)
 	struct backend zr, zs;
 	unsigned long nr_samples = 0;
 	unsigned step = 0, steps = (unsigned)(o->nr_sizes * o->nr_procs * o->runs * o->nr_backends);
-	int has_zr, has_zs, ret = -1, r;
+	int has_zr, has_zs, ret = -1, r, failed = 0;
 	size_t i;
 
 	if (preflight(o) < 0)
@@ -420,6 +435,10 @@ int bench_run(const struct bench_opts *o, FILE *jsonl, FILE *table)
 		ret = 0;
 		for (i = 0; i < o->nr_backends && ret == 0; i++) {
 			ret = run_backend(o, o->backends[i], &st, jsonl, &nr_samples, &step, steps);
+			if (ret == -3) {
+				failed = 1;
+				ret = -1;
+			}
 			if (state_restore(&st) < 0)
 				ret = -1;
 			cpu_clock_forget();
@@ -433,11 +452,16 @@ int bench_run(const struct bench_opts *o, FILE *jsonl, FILE *table)
 		if (jsonl)
 			out_end(jsonl, "interrupted", nr_samples, "interrupted by a signal");
 		ret = -2;
+	} else if (jsonl && failed) {
+		out_end(jsonl, "failed", nr_samples,
+			"the integrity check failed: a page came back different (see the mismatch lines)");
 	} else if (jsonl) {
 		out_end(jsonl, ret == 0 ? "ok" : "error", nr_samples,
 			ret == 0 ? NULL : "the benchmark failed; see its standard error");
 	}
-	if (table && o->suite == SUITE_MUNMAP)
+	if (table && o->verify && !bench_interrupted)
+		verify_summary(table, failed);
+	else if (table && o->suite == SUITE_MUNMAP)
 		summary_print(table, o);
 	summary_free();
 	restore_signals(old);

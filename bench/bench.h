@@ -52,6 +52,7 @@ struct bench_opts {
 	int quiet;
 	int cleanup_only;
 	int dry_run;              /* validate and print the plan, touch nothing */
+	int verify;               /* integrity workload instead (bench/verify.c) */
 	/* swaplab only (ignored by the bench itself). */
 	const char *db;
 	const char *label;

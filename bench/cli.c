@@ -324,6 +324,8 @@ int bench_parse_args(struct bench_opts *o, int argc, char **argv, unsigned flags
 			     "device label recorded in the environment (default host)", cb_device),
 		OPT_FLAG(0, "json", &o->json, "JSON Lines on standard output (docs/bench-output.md)"),
 		OPT_FLAG(0, "dry-run", &o->dry_run, "check the plan and the system, change nothing"),
+		OPT_FLAG(0, "verify", &o->verify,
+			 "check every byte through swap-out, free, reuse and swap-in (bench/verify.c)"),
 		OPT_FLAG(0, "cleanup", &o->cleanup_only, "restore what a killed run left behind, then exit"),
 		OPT_FLAG(0, "quiet", &o->quiet, "no progress on standard error"),
 		OPT_GROUP(swaplab ? "storing the stream"

@@ -35,6 +35,28 @@ struct cell {
 /* Large-folio swap-outs (whole, split) of the --thp size so far. */
 void thp_swpout_read(const struct bench_opts *o, uint64_t *whole, uint64_t *split);
 
+/*
+ * In a forked process of a cell: drop the journal's lock, default the
+ * signals, join the cell's cgroup.  -1 with a message in err.
+ */
+int cell_child_enter(const struct cell *c, char *err, size_t len);
+/* MADV_HUGEPAGE or MADV_NOHUGEPAGE, as --thp asks. */
+int cell_thp_advice(const struct cell *c);
+
+/* What paging a range out took. */
+struct pageout {
+	uint64_t rss, swap;       /* bytes of the range after the last pass */
+	uint64_t ns;              /* added up over the passes */
+	unsigned passes;
+};
+/*
+ * Pages [p, p + size) out the cell's way (MADV_PAGEOUT, or memory.reclaim
+ * of its cgroup) until /proc/self/smaps shows at least 99% of it swapped,
+ * in at most 8 passes.  -1 with a message in err.
+ */
+int pageout_range(const struct cell *c, unsigned proc, char *p, uint64_t size,
+		  struct pageout *po, char *err, size_t len);
+
 /* Runs one run of a cell; fills samples[0..procs).  -1 on error. */
 int cell_run(const struct cell *c, struct sample *samples);
 /* Whether MADV_PAGEOUT works on this kernel. */
@@ -64,6 +86,29 @@ void summary_free(void);
 /* Background load (stress-ng); pid or -1.  stop is safe with -1. */
 pid_t load_start(enum bench_load load);
 void load_stop(pid_t pid);
+
+/* --verify (bench/verify.c). */
+struct verify_result {         /* one process in one run of a cell */
+	unsigned proc;
+	uint64_t pages, unmapped, rewritten, written, mismatched;
+	unsigned pageouts, passes;
+	/* per run of the cell */
+	uint64_t backend_pages;   /* zram: pswpout delta; zswap: zswpout delta */
+	uint64_t swap_slots;      /* slots of the swap device */
+};
+struct verify_mismatch {       /* one page that came back different */
+	unsigned proc, gen;
+	uint64_t page, offset, differ;
+	unsigned len;             /* bytes in expected/found */
+	unsigned char expected[16], found[16];
+	char found_as[160];       /* what the found data is, decoded */
+};
+int verify_preflight(const struct bench_opts *o);
+/* One run of a cell: 0 all matched, 1 a mismatch (reported), -1 error. */
+int verify_run(const struct cell *c, FILE *jsonl);
+void verify_summary(FILE *f, int failed);
+void out_verify(FILE *f, const struct cell *c, const struct verify_result *r);
+void out_mismatch(FILE *f, const struct cell *c, const struct verify_mismatch *m);
 
 int fio_suite_run(const struct bench_opts *o, FILE *jsonl, FILE *table,
 		  struct bench_state *st);

@@ -270,6 +270,13 @@ void out_env(FILE *f, const struct bench_opts *o, const struct backend *zram,
 			(unsigned long long)zswap->swap_size, o->swap_prio);
 	}
 	kv_u64(f, "drain_timeout_ns", o->drain_timeout_ms * 1000000ULL);
+	if (o->verify) {
+		const char *inj = getenv("SWAPLAB_VERIFY_CORRUPT");
+
+		fprintf(f, ",\"verify\":true");
+		if (inj && *inj)
+			kv_str(f, "verify_corrupt", inj);
+	}
 	fprintf(f, "}\n");
 	fflush(f);
 }
@@ -305,6 +312,58 @@ void out_sample(FILE *f, const struct cell *c, const struct sample *s)
 	kv_u64(f, "pswpout", s->pswpout);
 	kv_u64(f, "thp_swpout", s->thp_swpout);
 	kv_u64(f, "thp_swpout_fallback", s->thp_fallback);
+	fprintf(f, "}\n");
+	fflush(f);
+}
+
+static void kv_hex(FILE *f, const char *k, const unsigned char *b, unsigned n)
+{
+	unsigned i;
+
+	fprintf(f, ",\"%s\":\"", k);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%02x", b[i]);
+	fputc('"', f);
+}
+
+/* The cell and run a --verify record belongs to. */
+static void verify_head(FILE *f, const char *type, const struct cell *c, unsigned proc)
+{
+	fprintf(f, "{\"type\":\"%s\",\"backend\":\"%s\"", type, backend_name(c->b->kind));
+	kv_str(f, "comp", c->b->comp);
+	kv_u64(f, "size_bytes", c->size);
+	kv_u64(f, "procs", c->procs);
+	kv_u64(f, "run", c->run);
+	kv_u64(f, "proc", proc);
+}
+
+void out_verify(FILE *f, const struct cell *c, const struct verify_result *r)
+{
+	verify_head(f, "verify", c, r->proc);
+	fprintf(f, ",\"ok\":%s", r->mismatched ? "false" : "true");
+	kv_u64(f, "pages", r->pages);
+	kv_u64(f, "mismatched_pages", r->mismatched);
+	kv_u64(f, "written_pages", r->written);
+	kv_u64(f, "unmapped_pages", r->unmapped);
+	kv_u64(f, "rewritten_pages", r->rewritten);
+	kv_u64(f, "pageouts", r->pageouts);
+	kv_u64(f, "pageout_passes", r->passes);
+	kv_u64(f, "backend_pages", r->backend_pages);
+	kv_u64(f, "swap_slots", r->swap_slots);
+	fprintf(f, "}\n");
+	fflush(f);
+}
+
+void out_mismatch(FILE *f, const struct cell *c, const struct verify_mismatch *m)
+{
+	verify_head(f, "mismatch", c, m->proc);
+	kv_u64(f, "page", m->page);
+	kv_u64(f, "offset", m->offset);
+	kv_u64(f, "differing_bytes", m->differ);
+	kv_hex(f, "expected", m->expected, m->len);
+	kv_hex(f, "found", m->found, m->len);
+	kv_u64(f, "expected_generation", m->gen);
+	kv_str(f, "found_data", m->found_as);
 	fprintf(f, "}\n");
 	fflush(f);
 }

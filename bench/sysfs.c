@@ -7,7 +7,6 @@
 #include "bench/sysfs.h"
 #include "common/util.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,54 +97,43 @@ int parse_vmstat_field(const char *text, const char *key, uint64_t *val)
 	return end == v ? -1 : 0;
 }
 
-int parse_smaps_vma(const char *text, uintptr_t addr, uint64_t *rss, uint64_t *swap,
-		    uint64_t *anon_huge)
+/* "a-b " at the start of an smaps header line: 1 and the range, or 0. */
+static int smaps_header(const char *line, uintptr_t *a, uintptr_t *b)
 {
-	char head[32];
-	const char *p = text, *next_vma;
-	int n = snprintf(head, sizeof(head), "%" PRIxPTR "-", addr);
+	const char *q = line;
+	char *end;
 
-	/* smaps prints addresses as zero-padded hex of at least 8 digits. */
-	if (n < 9) {
-		n = snprintf(head, sizeof(head), "%08" PRIxPTR "-", addr);
-	}
-	while (p && *p && strncmp(p, head, (size_t)n)) {
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	if (!p || !*p)
-		return -1;
-	p = strchr(p, '\n');
-	if (!p)
-		return -1;
-	p++;
-	/* The entry ends where the next "addr-addr" header line starts. */
-	for (next_vma = p; next_vma && *next_vma; ) {
-		const char *q = next_vma;
+	while ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f'))
+		q++;
+	if (q == line || *q != '-')
+		return 0;
+	*a = (uintptr_t)strtoull(line, NULL, 16);
+	*b = (uintptr_t)strtoull(q + 1, &end, 16);
+	return end > q + 1 && *end == ' ';
+}
 
-		while ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f'))
-			q++;
-		if (q > next_vma && *q == '-')
-			break;
-		next_vma = strchr(next_vma, '\n');
-		if (next_vma)
-			next_vma++;
-	}
-	{
-		size_t len = next_vma && *next_vma ? (size_t)(next_vma - p) : strlen(p);
-		char *entry = xmalloc(len + 1);
-		int ret = 0;
+int parse_smaps_range(const char *text, uintptr_t start, uintptr_t end, uint64_t *rss,
+		      uint64_t *swap)
+{
+	const char *line;
+	int in = 0, found = 0;
 
-		memcpy(entry, p, len);
-		entry[len] = '\0';
-		*rss = *swap = *anon_huge = 0;
-		if (parse_kb_field(entry, "Rss", rss) < 0 || parse_kb_field(entry, "Swap", swap) < 0)
-			ret = -1;
-		parse_kb_field(entry, "AnonHugePages", anon_huge);
-		free(entry);
-		return ret;
+	*rss = *swap = 0;
+	for (line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		uintptr_t a, b;
+
+		if (smaps_header(line, &a, &b)) {
+			in = a < end && b > start;
+			if (in && (a < start || b > end))
+				return -1;
+			found += in;
+		} else if (in && !strncmp(line, "Rss:", 4)) {
+			*rss += strtoull(line + 4, NULL, 10) << 10;
+		} else if (in && !strncmp(line, "Swap:", 5)) {
+			*swap += strtoull(line + 5, NULL, 10) << 10;
+		}
 	}
+	return found ? 0 : -1;
 }
 
 int parse_bracketed(const char *text, char *out, size_t len)

@@ -26,11 +26,12 @@ int parse_kb_field(const char *text, const char *key, uint64_t *bytes);
 /* "key 123" in /proc/vmstat. */
 int parse_vmstat_field(const char *text, const char *key, uint64_t *val);
 /*
- * The smaps entry of the VMA starting at addr: its Rss and Swap in bytes,
- * and AnonHugePages.  -1 if no such VMA.
+ * Rss and Swap in bytes summed over the smaps entries of the VMAs inside
+ * [start, end): a region that was partly unmapped and mapped again may be
+ * several VMAs.  -1 if none is there, or one reaches outside the range.
  */
-int parse_smaps_vma(const char *text, uintptr_t addr, uint64_t *rss, uint64_t *swap,
-		    uint64_t *anon_huge);
+int parse_smaps_range(const char *text, uintptr_t start, uintptr_t end, uint64_t *rss,
+		      uint64_t *swap);
 /* The word in brackets of "always [madvise] never" into out. */
 int parse_bracketed(const char *text, char *out, size_t len);
 /* Whether word is one of the space-separated words (brackets ignored). */

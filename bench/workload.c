@@ -90,15 +90,15 @@ static void fill_vma(char *p, uint64_t size, const struct bench_opts *o, uint64_
 	}
 }
 
-static int vma_swap(char *p, uint64_t *rss, uint64_t *swap)
+/* Rss and Swap of [p, p + size), which may be several VMAs (--verify). */
+static int range_swap(char *p, uint64_t size, uint64_t *rss, uint64_t *swap)
 {
 	char *smaps = slurp_file("/proc/self/smaps", NULL);
-	uint64_t huge;
 	int ret;
 
 	if (!smaps)
 		return -1;
-	ret = parse_smaps_vma(smaps, (uintptr_t)p, rss, swap, &huge);
+	ret = parse_smaps_range(smaps, (uintptr_t)p, (uintptr_t)p + size, rss, swap);
 	free(smaps);
 	return ret;
 }
@@ -155,29 +155,40 @@ struct child {
 	struct proc_msg m;  /* what is reported, filled phase by phase */
 };
 
-static void child_setup(struct child *ch)
+int cell_child_enter(const struct cell *c, char *err, size_t len)
 {
-	const struct cell *c = ch->c;
-	const char *advice = strcmp(c->o->thp, "never") ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE";
-
 	state_lock_close_in_child();
-	memset(&ch->m, 0, sizeof(ch->m));
-	ch->m.proc = ch->proc;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	if (c->memcg[0]) {
 		char *procs = xstrfmt("%s/cgroup.procs", c->memcg);
+		int ret = write_file(procs, "0");
 
-		if (write_file(procs, "0") < 0)
-			child_fail(ch->up, &ch->m, "cannot join cgroup '%s'", c->memcg);
 		free(procs);
+		if (ret < 0) {
+			snprintf(err, len, "cannot join cgroup '%s'", c->memcg);
+			return -1;
+		}
 	}
+	return 0;
+}
+
+static void child_setup(struct child *ch)
+{
+	const struct cell *c = ch->c;
+	const char *advice = strcmp(c->o->thp, "never") ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE";
+	char err[sizeof(ch->m.text)];
+
+	memset(&ch->m, 0, sizeof(ch->m));
+	ch->m.proc = ch->proc;
+	if (cell_child_enter(c, err, sizeof(err)) < 0)
+		child_fail(ch->up, &ch->m, "%s", err);
 	ch->p = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ch->p == MAP_FAILED)
 		child_fail(ch->up, &ch->m, "mmap of %llu bytes failed: %s",
 			   (unsigned long long)c->size, strerror(errno));
-	if (madvise(ch->p, c->size, strcmp(c->o->thp, "never") ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) < 0)
+	if (madvise(ch->p, c->size, cell_thp_advice(c)) < 0)
 		child_fail(ch->up, &ch->m, "madvise(%s) failed: %s", advice, strerror(errno));
 }
 
@@ -191,39 +202,62 @@ static void child_fill(struct child *ch)
 	ch->m.fill_ns = now_ns() - t;
 }
 
+int cell_thp_advice(const struct cell *c)
+{
+	return strcmp(c->o->thp, "never") ? MADV_HUGEPAGE : MADV_NOHUGEPAGE;
+}
+
+int pageout_range(const struct cell *c, unsigned proc, char *p, uint64_t size,
+		  struct pageout *po, char *err, size_t len)
+{
+	uint64_t t, need = size - size / 100;
+
+	for (po->passes = 1; po->passes <= PAGEOUT_MAX_PASSES; po->passes++) {
+		t = now_ns();
+		if (c->memcg[0]) {
+			if (memcg_reclaim(c->memcg, size) < 0 && errno != EAGAIN) {
+				snprintf(err, len, "memory.reclaim failed: %s", strerror(errno));
+				return -1;
+			}
+		} else if (madvise(p, size, MADV_PAGEOUT) < 0) {
+			snprintf(err, len, "madvise(MADV_PAGEOUT) failed: %s", strerror(errno));
+			return -1;
+		}
+		po->ns += now_ns() - t;
+		if (range_swap(p, size, &po->rss, &po->swap) < 0) {
+			snprintf(err, len, "cannot find the VMA at %p in /proc/self/smaps", (void *)p);
+			return -1;
+		}
+		if (po->swap >= need)
+			break;
+	}
+	if (po->swap < need) {
+		snprintf(err, len,
+			 "process %u: only %.1f%% of its %lluM VMA is swapped out (Swap %llu kB, "
+			 "Rss %llu kB) after %d MADV_PAGEOUT passes; the %s device may be full",
+			 proc, 100.0 * (double)po->swap / (double)size,
+			 (unsigned long long)(size >> 20), (unsigned long long)(po->swap >> 10),
+			 (unsigned long long)(po->rss >> 10), PAGEOUT_MAX_PASSES,
+			 backend_name(c->b->kind));
+		return -1;
+	}
+	return 0;
+}
+
 /* Pages the VMA out and proves from smaps that at least 99% is swapped. */
 static void child_pageout(struct child *ch)
 {
 	const struct cell *c = ch->c;
 	struct proc_msg *m = &ch->m;
-	uint64_t t, need = c->size - c->size / 100;
-	char buf[8192];
+	struct pageout po = { 0 };
+	char buf[8192], err[sizeof(m->text)];
 
-	for (m->passes = 1; m->passes <= PAGEOUT_MAX_PASSES; m->passes++) {
-		t = now_ns();
-		if (c->memcg[0]) {
-			if (memcg_reclaim(c->memcg, c->size) < 0 && errno != EAGAIN)
-				child_fail(ch->up, m, "memory.reclaim failed: %s", strerror(errno));
-		} else if (madvise(ch->p, c->size, MADV_PAGEOUT) < 0) {
-			child_fail(ch->up, m, "madvise(MADV_PAGEOUT) failed: %s", strerror(errno));
-		}
-		m->pageout_ns += now_ns() - t;
-		if (vma_swap(ch->p, &m->rss_bytes, &m->swap_bytes) < 0)
-			child_fail(ch->up, m, "cannot find the VMA at %p in /proc/self/smaps",
-				   (void *)ch->p);
-		if (m->swap_bytes >= need)
-			break;
-	}
-	if (m->swap_bytes < need)
-		child_fail(ch->up, m,
-			   "process %u: only %.1f%% of its %lluM VMA is swapped out (Swap %llu kB, "
-			   "Rss %llu kB) after %d MADV_PAGEOUT passes; the %s device may be full",
-			   ch->proc, 100.0 * (double)m->swap_bytes / (double)c->size,
-			   (unsigned long long)(c->size >> 20), (unsigned long long)(m->swap_bytes >> 10),
-			   (unsigned long long)(m->rss_bytes >> 10), PAGEOUT_MAX_PASSES,
-			   backend_name(c->b->kind));
-	if (m->passes > PAGEOUT_MAX_PASSES)
-		m->passes = PAGEOUT_MAX_PASSES;
+	if (pageout_range(c, ch->proc, ch->p, c->size, &po, err, sizeof(err)) < 0)
+		child_fail(ch->up, m, "%s", err);
+	m->passes = po.passes;
+	m->pageout_ns = po.ns;
+	m->rss_bytes = po.rss;
+	m->swap_bytes = po.swap;
 	if (read_file("/proc/self/status", buf, sizeof(buf)) >= 0)
 		parse_kb_field(buf, "VmSwap", &m->vmswap_bytes);
 	m->type = MSG_READY;

@@ -62,6 +62,11 @@ int cmd_bench(int argc, char **argv)
 		bench_opts_release(&o);
 		return ret < 0 ? EXIT_FAIL : EXIT_OK;
 	}
+	if (o.verify && o.db) {
+		error("--verify checks integrity and measures nothing: it stores nothing in --db");
+		bench_opts_release(&o);
+		return 129;
+	}
 	if (!o.db != !o.label) {
 		error("--db and --label go together: the database and the label to store the run under");
 		bench_opts_release(&o);

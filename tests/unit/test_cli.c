@@ -33,6 +33,12 @@ int main(void)
 		   o.drain_timeout_ms == 500, "fill, thp, pool, timeout");
 	}
 	{
+		char *a[] = { "bench", "--verify", "--procs", "2", NULL };
+		char *b[] = { "bench", NULL };
+		ok(parse(&o, 4, a) == 0 && o.verify && o.nr_procs == 1 && o.procs[0] == 2 &&
+		   parse(&o, 1, b) == 0 && !o.verify, "--verify is a flag, off by default");
+	}
+	{
 		char *a[] = { "bench", "--backend", "zram,zram", NULL };
 		ok(parse(&o, 3, a) == 0 && o.nr_backends == 1, "duplicate backend folded");
 	}

@@ -27,7 +27,7 @@ static const char smaps[] =
 int main(void)
 {
 	struct zram_mm_stat mm;
-	uint64_t v = 0, rss = 0, swap = 0, huge = 0;
+	uint64_t v = 0, rss = 0, swap = 0;
 	char word[32], paths[4][256], mnt[128];
 
 	ok(parse_zram_mm_stat("  4096  1024  12288  0  12288  1  0  0  0\n", &mm) == 0 &&
@@ -52,11 +52,16 @@ int main(void)
 	   v == 65536, "vmstat field");
 	ok(parse_vmstat_field("zswpoutx 3\n", "zswpout", &v) < 0, "vmstat exact key");
 
-	ok(parse_smaps_vma(smaps, 0x7f1234000000UL, &rss, &swap, &huge) == 0 &&
-	   rss == 12 * 1024 && swap == 65524ULL * 1024, "smaps entry of one VMA");
-	ok(parse_smaps_vma(smaps, 0x7f1238000000UL, &rss, &swap, &huge) == 0 && swap == 4096,
-	   "smaps last entry");
-	ok(parse_smaps_vma(smaps, 0x7f1200000000UL, &rss, &swap, &huge) < 0, "no such VMA");
+	ok(parse_smaps_range(smaps, 0x7f1238000000UL, 0x7f1238001000UL, &rss, &swap) == 0 &&
+	   rss == 4096 && swap == 4096, "smaps last entry");
+	ok(parse_smaps_range(smaps, 0x7f1234000000UL, 0x7f1238001000UL, &rss, &swap) == 0 &&
+	   rss == 16 * 1024 && swap == 65528ULL * 1024, "smaps range sums its two VMAs");
+	ok(parse_smaps_range(smaps, 0x7f1234000000UL, 0x7f1238000000UL, &rss, &swap) == 0 &&
+	   rss == 12 * 1024 && swap == 65524ULL * 1024, "smaps range of one VMA");
+	ok(parse_smaps_range(smaps, 0x7f1234000000UL, 0x7f1236000000UL, &rss, &swap) < 0,
+	   "a VMA reaching outside the range is refused");
+	ok(parse_smaps_range(smaps, 0x7f1300000000UL, 0x7f1301000000UL, &rss, &swap) < 0,
+	   "no VMA in the range");
 
 	ok(parse_bracketed("always [madvise] never\n", word, sizeof(word)) == 0 &&
 	   !strcmp(word, "madvise"), "bracketed THP mode");
