@@ -632,6 +632,8 @@ int run_argv_capture(const char *const *argv, char **out)
 	char *buf = NULL;
 	pid_t pid;
 
+	/* Callers free (and some read) *out whatever happened. */
+	*out = xstrdup("");
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return error_errno("pipe");
 	o.out_fd = p[1];
@@ -654,6 +656,7 @@ int run_argv_capture(const char *const *argv, char **out)
 	}
 	close(p[0]);
 	buf[len] = '\0';
+	free(*out);
 	*out = buf;
 	st = finish_argv(pid, argv[0], &o);
 	if (st > 255)

@@ -133,7 +133,8 @@ int run_argv_opts(const char *const *argv, struct run_opts *o);
  * with a message if the program could not be run or died from a signal.
  */
 int run_argv(const char *const *argv, int out_fd, int err_fd);
-/* Like run_argv but captures stdout into a malloc'd string (*out). */
+/* Like run_argv but captures stdout into a malloc'd string (*out, set
+ * also on failure: "" when the program did not run). */
 int run_argv_capture(const char *const *argv, char **out);
 /* Removes path and everything below it (rm -rf); 0, or -1 + error(). */
 int rm_rf(const char *path);
