@@ -87,7 +87,7 @@ static int reply_error(const struct lava_client *c, const char *what,
 }
 
 /* The message for a status the caller did not expect. */
-static int status_error(const struct lava_client *c, const char *what,
+static int status_error(struct lava_client *c, const char *what,
 			const struct http_response *res)
 {
 	char ex[200];
@@ -104,8 +104,10 @@ static int status_error(const struct lava_client *c, const char *what,
 		return reply_error(c, what, "not found (HTTP 404): no such job, or not a LAVA server at %s",
 				   c->base);
 	default:
-		if (res->status >= 500)
+		if (res->status >= 500) {
+			c->infra_error = 1;
 			return reply_error(c, what, "server error (HTTP %ld: %s)", res->status, ex);
+		}
 		return reply_error(c, what, "unexpected HTTP %ld (%s)", res->status, ex);
 	}
 }
@@ -121,8 +123,10 @@ static int get_json(struct lava_client *c, const char *path, const char *what,
 	char *url = xstrfmt("%s%s", c->base, path), err[128];
 	int ret = -1;
 
-	if (http_get(url, &c->http, &res) < 0)
+	if (http_get(url, &c->http, &res) < 0) {
+		c->infra_error = 1;
 		goto out;
+	}
 	if (res.status != 200) {
 		status_error(c, what, &res);
 	} else if (!(*doc = json_parse(res.body, res.len, root, err, sizeof(err)))) {
@@ -159,8 +163,10 @@ int lava_submit(struct lava_client *c, const char *definition, long *job_id)
 		error("submitting a job needs a token: set SWAPLAB_LAVA_TOKEN or 'token' in the configuration");
 		goto out;
 	}
-	if (http_request("POST", url, body, len, "application/json", &c->http, &res) < 0)
+	if (http_request("POST", url, body, len, "application/json", &c->http, &res) < 0) {
+		c->infra_error = 1;
 		goto out;
+	}
 	if (res.status == 400) {
 		/* LAVA explains a rejected definition in "message". */
 		const char *msg = NULL;
@@ -267,6 +273,8 @@ int lava_job_log(struct lava_client *c, long id, char **text, size_t *len)
 			ret = 0;
 		}
 		http_response_release(&res);
+	} else {
+		c->infra_error = 1;
 	}
 	free(url);
 	free(what);
@@ -409,6 +417,8 @@ int lava_job_cancel(struct lava_client *c, long id)
 		else
 			ret = 0;
 		http_response_release(&res);
+	} else {
+		c->infra_error = 1;
 	}
 	free(url);
 	free(what);

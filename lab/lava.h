@@ -134,6 +134,9 @@ struct lava_client {
 	char *base;                 /* https://lava.example.com */
 	struct http_opts http;      /* token points into the config */
 	const char *token_from;     /* for "check the token in ..." hints */
+	/* A request of this client failed in transport (refused, timeout, DNS,
+	 * TLS) or with a 5xx: worth retrying, the commands exit 2 (EXIT_INFRA). */
+	int infra_error;
 };
 
 struct lava_job_status {

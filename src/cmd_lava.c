@@ -295,6 +295,8 @@ static int cmd_lava__submit(int argc, char **argv)
 		if (lava_submit(&c, def, &id) == 0) {
 			printf("%ld\n", id);
 			ret = 0;
+		} else if (c.infra_error) {
+			ret = EXIT_INFRA;
 		}
 		lava_client_release(&c);
 		lava_config_release(&cfg);
@@ -353,6 +355,8 @@ static int cmd_lava__status(int argc, char **argv)
 			printf("job %ld: state %s, health %s%s%s\n", id, st.state, st.health,
 			       st.device[0] ? ", device " : "", st.device);
 			ret = 0;
+		} else if (c.infra_error) {
+			ret = EXIT_INFRA;
 		}
 		lava_client_release(&c);
 		lava_config_release(&cfg);
@@ -445,6 +449,8 @@ static int cmd_lava__results(int argc, char **argv)
 	}
 	lava_log_release(&log);
 out:
+	if (ret && c.infra_error)
+		ret = EXIT_INFRA;
 	free(text);
 	lava_cases_free(cases, nr);
 	lava_client_release(&c);

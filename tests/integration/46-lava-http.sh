@@ -33,6 +33,7 @@ expect_fail() { # expect_fail <mode|url> <description> <message part> <swaplab l
 	rm -f out.jsonl
 	SWAPLAB_LAVA_URL=$base "$SWAPLAB" lava "$@" >stdout 2>stderr
 	local st=$?
+	last=$st
 	if [ $st != 0 ] && grep -q -- "$m" stderr; then ok 0 "$d"; else
 		ok 1 "$d (exit $st)"; sed 's/^/#   /' stderr; fi
 	if grep -qF -- "$token" stdout stderr $(ls out.jsonl 2>/dev/null); then
@@ -41,13 +42,19 @@ expect_fail() { # expect_fail <mode|url> <description> <message part> <swaplab l
 }
 
 expect_fail 401 "status, 401" "authentication failed (HTTP 401" status 1
+check "a refused token is a failure, not retried (exit $last = 1)" [ "$last" = 1 ]
 expect_fail 401 "submit, 401" "check the token from SWAPLAB_LAVA_TOKEN" submit job.yaml
 expect_fail 500 "results, 500 echoing the header" "server error (HTTP 500" results --jsonl out.jsonl 1
+check "a 5xx is an infrastructure failure (exit $last = 2)" [ "$last" = 2 ]
 expect_fail badjson "status, malformed JSON" "not JSON" status 1
 expect_fail nofields "submit, reply without job_ids" "no job id" submit job.yaml
 expect_fail nofields "results, reply without the fields" "has no 'state'" results --jsonl out.jsonl 1
 expect_fail slow "status, server slower than the timeout" "no complete reply within 2000 ms" status 1
+check "a timeout is an infrastructure failure (exit $last = 2)" [ "$last" = 2 ]
 expect_fail "http://127.0.0.1:$refused" "status, connection refused" "cannot connect" status 1
+check "so is a refused connection (exit $last = 2)" [ "$last" = 2 ]
+expect_fail "http://127.0.0.1:$refused" "submit, connection refused" "cannot connect" submit job.yaml
+check "for submit too (exit $last = 2)" [ "$last" = 2 ]
 expect_fail redirect "status, redirect to another host" "not followed: another host" status 1
 expect_fail "http://me:$token@127.0.0.1:$port/401" "credentials in the URL" "credentials in the URL" status 1
 
