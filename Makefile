@@ -22,7 +22,7 @@ DEPS = $(DEPS_BUILD) $(DEPS_BENCH) $(DEPS_TEST)
 # The layers (docs/architecture.md): common/ is the ground floor, src/ the
 # command layer.  The benchmark is libc only (common's libc part + bench/)
 # and is also linked statically as swapbench.
-COMMON_BENCH = common/util.c common/json.c common/parse-options.c
+COMMON_BENCH = common/util.c common/json.c common/utf8.c common/parse-options.c
 BENCH_SRC = $(COMMON_BENCH) $(filter-out bench/swapbench.c,$(wildcard bench/*.c))
 # Everything else that makes up swaplab (modules own their libraries).
 LAB_SRC = $(filter-out $(COMMON_BENCH),$(wildcard common/*.c)) \
