@@ -7,11 +7,11 @@ CFLAGS_COMMON = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -I.
 CFLAGS  ?= -O2
 ALL_CFLAGS = $(CFLAGS_COMMON) $(CFLAGS)
 SAN_FLAGS = -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LIBS    = -lsqlite3 -lcurl -lm
+LIBS    = -lsqlite3 -lcurl -lyaml -lm
 
 # Debian packages the build, the tests and `make run` need.  Each module
 # adds what it uses; `make deps` installs whatever is missing.
-DEPS_BUILD = gcc make libc6-dev libsqlite3-dev libcurl4-openssl-dev
+DEPS_BUILD = gcc make libc6-dev libsqlite3-dev libcurl4-openssl-dev libyaml-dev
 DEPS_BENCH = fio stress-ng util-linux
 DEPS_TEST  = chromium sqlite3 python3
 DEPS = $(DEPS_BUILD) $(DEPS_BENCH) $(DEPS_TEST)
