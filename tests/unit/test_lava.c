@@ -5,6 +5,7 @@
  * log, the configuration files (and that no message shows the token), and
  * URL handling of the HTTP layer.
  */
+#include "lab/plan.h"
 #include "tap.h"
 #include "lab/config.h"
 #include "lab/device.h"
@@ -573,6 +574,44 @@ static void test_urls(void)
 	ok(http_url_valid("http://127.0.0.1:8000/", &why), "plain http accepted");
 }
 
+/* lab_plan_check(): the benchmark's own parser, on the lab host (issue 14). */
+static int plan_ok(const char *const *args)
+{
+	struct lab_plan p;
+	size_t n = 0;
+	int ret;
+
+	while (args[n])
+		n++;
+	p.argv = (char **)args;
+	p.argc = n;
+	util_quiet = 1;
+	ret = lab_plan_check(&p);
+	util_quiet = 0;
+	return ret == 0;
+}
+
+static void test_plan_check(void)
+{
+	const char *good[] = { "--backend", "zram,zswap", "--sizes", "64M,1G", "--procs=1,2", "--runs", "5", NULL };
+	const char *none[] = { NULL };
+	const char *bogus[] = { "--bogus-option", "--procs", "999", NULL };
+	const char *procs[] = { "--procs", "999", NULL };
+	const char *missing[] = { "--runs", NULL };
+	const char *pos[] = { "zram", NULL };
+	const char *help[] = { "--help", NULL };
+	const char *db[] = { "--db=x.db", NULL };
+
+	ok(plan_ok(good), "plan check: a good plan passes");
+	ok(plan_ok(none), "plan check: the empty plan (swapbench's defaults) passes");
+	ok(!plan_ok(bogus), "plan check: an unknown option refused");
+	ok(!plan_ok(procs), "plan check: --procs 999 refused");
+	ok(!plan_ok(missing), "plan check: an option without its value refused");
+	ok(!plan_ok(pos), "plan check: a bare word refused");
+	ok(!plan_ok(help), "plan check: --help is no run");
+	ok(!plan_ok(db), "plan check: --db is swaplab's, not the board's");
+}
+
 int main(void)
 {
 	set_progname("test_lava");
@@ -584,6 +623,7 @@ int main(void)
 	test_log_and_outcome();
 	test_config();
 	test_urls();
+	test_plan_check();
 	{
 		const char *rm[] = { "rm", "-rf", tmp, NULL };
 
