@@ -21,7 +21,7 @@
 
 int mbox_is_from_line(const char *line, size_t len)
 {
-	const char *colon, *start = line + 5;
+	const char *colon, *start = line + 5, *p;
 	long year;
 
 	if (len < 20 || memcmp(line, "From ", 5))
@@ -37,8 +37,14 @@ int mbox_is_from_line(const char *line, size_t len)
 		return 0;
 	if (colon[3] != ' ')
 		return 0;
-	/* Then the year (a time zone may follow it). */
-	year = strtol(colon + 4, NULL, 10);
+	/*
+	 * Then the year (a time zone may follow it), read within the line:
+	 * strtol() could run past its end, the buffer need not be
+	 * NUL-terminated (found by tests/fuzz/fuzz_mbox).
+	 */
+	year = 0;
+	for (p = colon + 4; p < line + len && isdigit((unsigned char)*p) && year < 100000; p++)
+		year = year * 10 + (*p - '0');
 	return year > 1900;
 }
 
