@@ -7,11 +7,11 @@ CFLAGS_COMMON = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -I.
 CFLAGS  ?= -O2
 ALL_CFLAGS = $(CFLAGS_COMMON) $(CFLAGS)
 SAN_FLAGS = -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LIBS    = -lsqlite3 -lcurl -lm
+LIBS    = -lsqlite3 -lcurl -lyaml -lm
 
 # Debian packages the build, the tests and `make run` need.  Each module
 # adds what it uses; `make deps` installs whatever is missing.
-DEPS_BUILD = gcc make libc6-dev libsqlite3-dev libcurl4-openssl-dev
+DEPS_BUILD = gcc make libc6-dev libsqlite3-dev libcurl4-openssl-dev libyaml-dev
 DEPS_BENCH = fio stress-ng util-linux
 DEPS_TEST  = chromium sqlite3 python3
 DEPS = $(DEPS_BUILD) $(DEPS_BENCH) $(DEPS_TEST)
@@ -22,7 +22,7 @@ DEPS = $(DEPS_BUILD) $(DEPS_BENCH) $(DEPS_TEST)
 # The layers (docs/architecture.md): common/ is the ground floor, src/ the
 # command layer.  The benchmark is libc only (common's libc part + bench/)
 # and is also linked statically as swapbench.
-COMMON_BENCH = common/util.c common/json.c common/parse-options.c
+COMMON_BENCH = common/util.c common/json.c common/utf8.c common/parse-options.c
 BENCH_SRC = $(COMMON_BENCH) $(filter-out bench/swapbench.c,$(wildcard bench/*.c))
 # Everything else that makes up swaplab (modules own their libraries).
 LAB_SRC = $(filter-out $(COMMON_BENCH),$(wildcard common/*.c)) \

@@ -99,11 +99,8 @@ static int setup_zram(struct backend *b, const struct bench_opts *o, struct benc
 	if (read_file_trim(ZSWAP_PARAM "enabled", list, sizeof(list)) == 0 && list[0] == 'Y' &&
 	    state_set_param(st, ZSWAP_PARAM "enabled", "N") < 0)
 		return -1;
-	b->zram_id = zram_hot_add();
+	b->zram_id = state_zram_hot_add(st);
 	if (b->zram_id < 0)
-		return -1;
-	st->zram_id = b->zram_id;
-	if (state_save(st) < 0)
 		return -1;
 	if (o->zram_comp) {
 		if (zram_comp_list(b->zram_id, list, sizeof(list)) < 0)

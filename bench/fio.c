@@ -106,11 +106,10 @@ int fio_suite_run(const struct bench_opts *o, FILE *jsonl, FILE *table, struct b
 	}
 	qsort(files, nr, sizeof(*files), cmp_str);
 
-	id = zram_hot_add();
+	id = state_zram_hot_add(st);
 	if (id < 0)
 		goto out;
-	st->zram_id = id;
-	if (state_save(st) < 0 || zram_configure(id, o->zram_comp, o->fio_size) < 0 ||
+	if (zram_configure(id, o->zram_comp, o->fio_size) < 0 ||
 	    zram_comp_list(id, comp_list, sizeof(comp_list)) < 0)
 		goto out;
 	if (sscanf(strchr(comp_list, '[') ? strchr(comp_list, '[') + 1 : comp_list, "%63[^]]", comp) != 1)

@@ -8,7 +8,9 @@
 #include "bench/sysfs.h"
 #include "common/util.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +123,8 @@ int state_save(const struct bench_state *st)
 	PUT("pid %d\n", (int)getpid());
 	if (st->zram_id >= 0)
 		PUT("zram %d\n", st->zram_id);
+	if (st->zram_pending)
+		PUT("zram_pending %s\n", st->zram_before[0] ? st->zram_before : "-");
 	if (st->swap_file[0])
 		PUT("swap_file %s\n", st->swap_file);
 	if (st->loop_dev[0])
@@ -171,6 +175,9 @@ int state_load(struct bench_state *st)
 			continue;
 		} else if (!strcmp(line, "zram")) {
 			st->zram_id = atoi(val);
+		} else if (!strcmp(line, "zram_pending")) {
+			st->zram_pending = 1;
+			snprintf(st->zram_before, sizeof(st->zram_before), "%s", strcmp(val, "-") ? val : "");
 		} else if (!strcmp(line, "swap_file")) {
 			snprintf(st->swap_file, sizeof(st->swap_file), "%s", val);
 		} else if (!strcmp(line, "loop")) {
@@ -244,6 +251,107 @@ int state_add_swapon(struct bench_state *st, const char *path)
 	return state_save(st);
 }
 
+/* The ids of /sys/block/zram* as "0,2,5" (ascending is not needed). */
+static int list_zram(char *out, size_t len)
+{
+	DIR *d = opendir("/sys/block");
+	struct dirent *e;
+	size_t off = 0;
+
+	out[0] = '\0';
+	if (!d)
+		return error_errno("cannot list /sys/block");
+	while ((e = readdir(d))) {
+		char *end;
+		long id;
+
+		if (strncmp(e->d_name, "zram", 4))
+			continue;
+		id = strtol(e->d_name + 4, &end, 10);
+		if (end == e->d_name + 4 || *end || id < 0)
+			continue;
+		off += (size_t)snprintf(out + off, len - off, "%s%ld", off ? "," : "", id);
+		if (off >= len) {
+			closedir(d);
+			return error("too many zram devices to journal");
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+static int id_in_list(const char *list, int id)
+{
+	const char *p = list;
+
+	while (*p) {
+		char *end;
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			return 0;
+		if (v == id)
+			return 1;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return 0;
+}
+
+int state_zram_hot_add(struct bench_state *st)
+{
+	const char *fault = getenv("SWAPBENCH_FAULT");
+	int id;
+
+	if (list_zram(st->zram_before, sizeof(st->zram_before)) < 0)
+		return -1;
+	st->zram_pending = 1;
+	if (state_save(st) < 0)
+		return -1;
+	id = zram_hot_add();
+	if (id >= 0 && fault && !strcmp(fault, "zram-hot-add"))
+		raise(SIGKILL);
+	if (id >= 0)
+		st->zram_id = id;
+	st->zram_pending = 0;
+	st->zram_before[0] = '\0';
+	if (state_save(st) < 0)
+		return -1;
+	return id;
+}
+
+/*
+ * A run killed during hot_add: the new device is one that was not there
+ * before and was never configured (disksize 0; the id is journalled
+ * before anything configures it).
+ */
+static int restore_pending_zram(struct bench_state *st)
+{
+	DIR *d = opendir("/sys/block");
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : error_errno("cannot list /sys/block");
+	while ((e = readdir(d))) {
+		char path[300], size[32], *end;
+		long id;
+
+		if (strncmp(e->d_name, "zram", 4))
+			continue;
+		id = strtol(e->d_name + 4, &end, 10);
+		if (end == e->d_name + 4 || *end || id < 0 || id == st->zram_id ||
+		    id_in_list(st->zram_before, (int)id))
+			continue;
+		snprintf(path, sizeof(path), "/sys/block/%s/disksize", e->d_name);
+		if (read_file_trim(path, size, sizeof(size)) < 0 || strcmp(size, "0"))
+			continue;
+		if (zram_remove((int)id) < 0)
+			ret = -1;
+	}
+	closedir(d);
+	return ret;
+}
+
 int state_restore(struct bench_state *st)
 {
 	int i, ret = 0;
@@ -257,6 +365,8 @@ int state_restore(struct bench_state *st)
 	if (st->swap_file[0] && unlink(st->swap_file) < 0 && errno != ENOENT)
 		ret = error_errno("cannot remove swap file '%s'", st->swap_file);
 	if (st->zram_id >= 0 && zram_remove(st->zram_id) < 0)
+		ret = -1;
+	if (st->zram_pending && restore_pending_zram(st) < 0)
 		ret = -1;
 	if (st->cgroup[0] && rmdir(st->cgroup) < 0 && errno != ENOENT)
 		ret = error_errno("cannot remove cgroup '%s'", st->cgroup);

@@ -4,8 +4,11 @@
  * after SIGKILL by the next run or `--cleanup`.
  *
  * Write-ahead rule: a change is recorded (and the journal file is on
- * disk) before the change is made, except where the kernel hands out the
- * name (zram hot_add), which is recorded immediately after.  The journal
+ * disk) before the change is made.  Where the kernel hands out the name
+ * (zram hot_add), the intent is recorded first with the devices that
+ * exist before, and the name right after; a run killed in between leaves
+ * "zram_pending", and restoring removes the unconfigured zram devices
+ * that were not there before.  The journal
  * lives in $SWAPLAB_STATE_DIR (default /run/swaplab, else /tmp/swaplab):
  * state on tmpfs dies with a reboot, exactly like the changes it records.
  * A lock file next to it keeps two benchmarks from running at once.
@@ -18,6 +21,8 @@
 
 struct bench_state {
 	int zram_id;                 /* hot_added by us, -1 if none */
+	int zram_pending;            /* a hot_add was under way: its id may be unrecorded */
+	char zram_before[256];       /* the zram ids that existed before it, "1,3" or "" */
 	char swap_file[256];         /* created by us */
 	char loop_dev[64];           /* attached by us (autoclear) */
 	char swapon[STATE_MAX_SWAPS][256];
@@ -51,6 +56,13 @@ int state_load(struct bench_state *st);
  */
 int state_set_param(struct bench_state *st, const char *path, const char *value);
 int state_add_swapon(struct bench_state *st, const char *path);
+/*
+ * zram hot_add under the write-ahead rule: journals the intent and the
+ * devices that exist, adds one, journals its id.  Returns the id, or -1.
+ * SWAPBENCH_FAULT=zram-hot-add kills the process with SIGKILL between the
+ * hot_add and the journal write (the fault tests' way into that window).
+ */
+int state_zram_hot_add(struct bench_state *st);
 
 /*
  * Undoes everything in st, in reverse order of dependency: swapoff, loop,

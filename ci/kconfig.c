@@ -213,15 +213,31 @@ static void put_entry(char **out, size_t *len, size_t *alloc, const struct kconf
 /* The option a .config line sets or unsets, as a length into line. */
 static size_t line_option(const char *line, size_t len, const char **name)
 {
-	const char *s = line;
-	size_t n;
+	/*
+	 * Whatever kconfig_parse() reads as an entry must be found here too
+	 * (blanks around the line, any spaces after '#'), else a base line
+	 * is kept next to its replacement and wins when read back (found by
+	 * tests/fuzz/fuzz_kconfig).
+	 */
+	const char *s = line, *end = line + len;
+	int comment = 0;
+	size_t n = 0;
 
-	if (len > 2 && s[0] == '#' && s[1] == ' ')
-		s += 2;
-	n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
-	if (!valid_name(s, n) || (size_t)(s - line) + n >= len)
+	while (s < end && isspace((unsigned char)*s))
+		s++;
+	while (end > s && isspace((unsigned char)end[-1]))
+		end--;
+	if (s < end && *s == '#') {
+		comment = 1;
+		for (s++; s < end && *s == ' '; s++)
+			;
+	}
+	while (s + n < end && (isalnum((unsigned char)s[n]) || s[n] == '_'))
+		n++;
+	if (!valid_name(s, n))
 		return 0;
-	if (s == line ? s[n] != '=' : strncmp(s + n, " is not set", 11))
+	if (comment ? (size_t)(end - (s + n)) != 11 || memcmp(s + n, " is not set", 11)
+		    : s + n >= end || s[n] != '=')
 		return 0;
 	*name = s;
 	return n;

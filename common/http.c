@@ -137,7 +137,9 @@ static int url_origin(const char *url, char **scheme, char **host, char **port)
  */
 static int redirect_allowed(const char *from, const char *to)
 {
-	char *s1, *h1, *p1, *s2, *h2, *p2;
+	/* NULL first: when `from` does not parse, `to` is never read and
+	   curl_free() must not see garbage (clang -Wsometimes-uninitialized). */
+	char *s1 = NULL, *h1 = NULL, *p1 = NULL, *s2 = NULL, *h2 = NULL, *p2 = NULL;
 	int ok = 0;
 
 	if (url_origin(from, &s1, &h1, &p1) == 0 &&

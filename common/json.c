@@ -3,9 +3,11 @@
  * Depth is bounded so hostile input cannot exhaust the stack.
  */
 #include "common/json.h"
+#include "common/utf8.h"
 #include "common/util.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,17 +103,39 @@ static int put_utf8(char *out, unsigned cp)
 	return 4;
 }
 
-/* Parses a string starting at the opening quote; returns arena copy. */
+static unsigned hex4(const char *s)
+{
+	unsigned cp = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		int h = hexval(s[i]);
+
+		if (h < 0)
+			return 0x110000; /* not a code point: a bad escape */
+		cp = cp << 4 | (unsigned)h;
+	}
+	return cp;
+}
+
+/*
+ * Parses a string starting at the opening quote; returns an arena copy.
+ * RFC 8259 section 7 exactly, and what it leaves open decided: raw bytes
+ * must be valid UTF-8 (section 8.1), a \u escape of a surrogate must be a
+ * high one followed by a low one, and \u0000 is refused because strings
+ * are handed out NUL-terminated (it would silently cut them short).
+ */
 static const char *parse_string_raw(struct parser *ps, size_t *lenp)
 {
 	const char *s = ps->p + 1, *q = s;
 	char *out, *o;
 
 	/*
-	 * Fast path: most strings (every key) have no escape or control
-	 * character, and are copied in one go.
+	 * Fast path: most strings (every key) are printable ASCII without
+	 * escapes, and are copied in one go.
 	 */
-	while (q < ps->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+	while (q < ps->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20 &&
+	       (unsigned char)*q < 0x80)
 		q++;
 	if (q < ps->end && *q == '"') {
 		out = arena_alloc(ps->doc, (size_t)(q - s) + 1);
@@ -123,7 +147,7 @@ static const char *parse_string_raw(struct parser *ps, size_t *lenp)
 	}
 	/* Scan for the closing quote; decoded text is never longer. */
 	while (q < ps->end && *q != '"') {
-		if (*q == '\\')
+		if (*q == '\\' && ps->end - q > 1)
 			q++;
 		q++;
 	}
@@ -133,13 +157,27 @@ static const char *parse_string_raw(struct parser *ps, size_t *lenp)
 	}
 	out = o = arena_alloc(ps->doc, (size_t)(q - s) + 1);
 	while (s < q) {
-		unsigned char c = (unsigned char)*s++;
+		unsigned char c = (unsigned char)*s;
 
 		if (c < 0x20) {
-			ps->p = s - 1;
-			fail(ps, "control character in string");
+			ps->p = s;
+			fail(ps, "control character 0x%02x in string (escape it)", c);
 			return NULL;
 		}
+		if (c >= 0x80) {
+			size_t n = utf8_char_len((const unsigned char *)s, (size_t)(q - s));
+
+			if (!n) {
+				ps->p = s;
+				fail(ps, "invalid UTF-8 in string");
+				return NULL;
+			}
+			memcpy(o, s, n);
+			o += n;
+			s += n;
+			continue;
+		}
+		s++;
 		if (c != '\\') {
 			*o++ = (char)c;
 			continue;
@@ -154,30 +192,33 @@ static const char *parse_string_raw(struct parser *ps, size_t *lenp)
 		case 'r': *o++ = '\r'; break;
 		case 't': *o++ = '\t'; break;
 		case 'u': {
-			unsigned cp = 0;
-			int i;
+			const char *esc = s - 2;
+			unsigned cp;
 
-			if (q - s < 4)
+			if (q - s < 4 || (cp = hex4(s)) > 0xFFFF)
 				goto bad_escape;
-			for (i = 0; i < 4; i++) {
-				int h = hexval(s[i]);
-				if (h < 0)
-					goto bad_escape;
-				cp = cp << 4 | (unsigned)h;
-			}
 			s += 4;
-			if (cp >= 0xD800 && cp < 0xDC00 && q - s >= 6 && s[0] == '\\' && s[1] == 'u') {
-				unsigned lo = 0;
-				for (i = 0; i < 4; i++) {
-					int h = hexval(s[2 + i]);
-					if (h < 0)
-						goto bad_escape;
-					lo = lo << 4 | (unsigned)h;
+			if (cp == 0) {
+				ps->p = esc;
+				fail(ps, "\\u0000 in string is not supported");
+				return NULL;
+			}
+			if (cp >= 0xDC00 && cp < 0xE000) {
+				ps->p = esc;
+				fail(ps, "lone low surrogate \\u%04x in string", cp);
+				return NULL;
+			}
+			if (cp >= 0xD800 && cp < 0xDC00) {
+				unsigned lo;
+
+				if (q - s < 6 || s[0] != '\\' || s[1] != 'u' ||
+				    (lo = hex4(s + 2)) < 0xDC00 || lo >= 0xE000) {
+					ps->p = esc;
+					fail(ps, "lone high surrogate \\u%04x in string", cp);
+					return NULL;
 				}
-				if (lo >= 0xDC00 && lo < 0xE000) {
-					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-					s += 6;
-				}
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+				s += 6;
 			}
 			/* A \uXXXX escape takes 6 input bytes and at most 4 output bytes. */
 			o += put_utf8(o, cp);
@@ -192,7 +233,7 @@ static const char *parse_string_raw(struct parser *ps, size_t *lenp)
 	ps->p = q + 1;
 	return out;
 bad_escape:
-	ps->p = s;
+	ps->p = s - 1;
 	fail(ps, "bad escape in string");
 	return NULL;
 }
@@ -288,51 +329,85 @@ out_err:
 	return NULL;
 }
 
+static int is_digit(const struct parser *ps)
+{
+	return ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9';
+}
+
+/*
+ * number = [ "-" ] int [ frac ] [ exp ] (RFC 8259 section 6): no leading
+ * zeros, digits on both sides of the point and after the exponent.  A
+ * value a double cannot hold (1e400) is refused rather than read as
+ * infinity; integers are read exactly from the text (json_u64).
+ */
 static struct json *parse_number(struct parser *ps)
 {
 	const char *s = ps->p;
 	struct json *v;
 	char buf[64], *end;
 	size_t len;
+	int plain = 1;
 
 	if (ps->p < ps->end && *ps->p == '-')
 		ps->p++;
-	if (ps->p >= ps->end || !(*ps->p >= '0' && *ps->p <= '9'))
+	if (!is_digit(ps))
 		return fail(ps, "expected a value");
-	while (ps->p < ps->end && ((*ps->p >= '0' && *ps->p <= '9') || *ps->p == '.' ||
-				   *ps->p == 'e' || *ps->p == 'E' || *ps->p == '+' || *ps->p == '-'))
+	if (*ps->p == '0') {
 		ps->p++;
+		if (is_digit(ps))
+			return fail(ps, "leading zero in number");
+	} else {
+		while (is_digit(ps))
+			ps->p++;
+	}
+	if (ps->p < ps->end && *ps->p == '.') {
+		plain = 0;
+		ps->p++;
+		if (!is_digit(ps))
+			return fail(ps, "expected a digit after the decimal point");
+		while (is_digit(ps))
+			ps->p++;
+	}
+	if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E')) {
+		plain = 0;
+		ps->p++;
+		if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
+			ps->p++;
+		if (!is_digit(ps))
+			return fail(ps, "expected a digit in the exponent");
+		while (is_digit(ps))
+			ps->p++;
+	}
 	len = (size_t)(ps->p - s);
-	if (len >= sizeof(buf))
+	if (len >= sizeof(buf)) {
+		ps->p = s;
 		return fail(ps, "number too long");
+	}
 	/*
 	 * Fast path for plain integers of up to 15 digits (every number of
 	 * the bench output): exact in a double, no strtod().
 	 */
-	{
+	if (plain && len - (*s == '-') <= 15) {
 		const char *d = s + (*s == '-');
-		size_t nd = (size_t)(ps->p - d), i;
 		int64_t x = 0;
 
-		for (i = 0; i < nd && i < 16 && d[i] >= '0' && d[i] <= '9'; i++)
-			x = x * 10 + (d[i] - '0');
-		if (nd && i == nd && nd <= 15 && !(nd > 1 && d[0] == '0') && !(x == 0 && *s == '-')) {
-			v = new_node(ps, JSON_NUMBER);
-			v->number = (double)(*s == '-' ? -x : x);
-			v->str = arena_alloc(ps->doc, len + 1);
-			memcpy((char *)v->str, s, len);
-			((char *)v->str)[len] = '\0';
-			return v;
-		}
+		for (; d < ps->p; d++)
+			x = x * 10 + (*d - '0');
+		v = new_node(ps, JSON_NUMBER);
+		v->number = (double)(*s == '-' ? -x : x);
+		v->str = arena_alloc(ps->doc, len + 1);
+		memcpy((char *)v->str, s, len);
+		((char *)v->str)[len] = '\0';
+		return v;
 	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	v = new_node(ps, JSON_NUMBER);
 	errno = 0;
 	v->number = strtod(buf, &end);
-	if (*end) {
+	if (*end || isinf(v->number)) {
 		ps->p = s;
-		return fail(ps, "malformed number '%s'", buf);
+		return fail(ps, "number '%s' is out of range", buf);
 	}
 	v->str = arena_alloc(ps->doc, len + 1);
 	memcpy((char *)v->str, buf, len + 1);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 /*
@@ -784,6 +785,22 @@ static void sqlite_setup(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* 1 when the file system holding path has no block left for us. */
+static int fs_is_full(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	struct statvfs sv;
+	int full;
+
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		strcpy(dir, ".");
+	full = statvfs(dir, &sv) == 0 && sv.f_bavail == 0;
+	free(dir);
+	return full;
+}
+
 struct db *db_open(const char *path, int flags)
 {
 	struct db *db;
@@ -831,7 +848,9 @@ struct db *db_open(const char *path, int flags)
 	    reopen_immutable(db))
 		goto fail;
 	if (read_identity(db, &version, &app_id, &objects)) {
-		error("cannot read database '%s': %s", path, sqlite3_errmsg(db->h));
+		/* A full file system shows as an I/O error on the WAL index: say which. */
+		error("cannot read database '%s': %s%s", path, sqlite3_errmsg(db->h),
+		      fs_is_full(path) ? " (the file system holding it is full: database or disk is full)" : "");
 		goto fail;
 	}
 	if (version > db_schema_version()) {

@@ -76,6 +76,13 @@ struct db_import_stats {
  */
 int db_import_jsonl(struct db *db, const char *path, const char *label,
 		    const struct db_import_opts *opts, struct db_import_stats *st);
+/*
+ * Reads every line of text[0..len) with the import's fast sample scanner
+ * and with the JSON parser: 0 when they agree (whatever the fast path
+ * reads the parser reads alike), -1 with FILE-less "line N: what" in err.
+ * For the differential test and the fuzz target.
+ */
+int db_import_fast_agrees(const char *text, size_t len, char *err, size_t errlen);
 
 /* ---- listing ---- */
 

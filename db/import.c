@@ -356,6 +356,9 @@ static int parse_sample(struct reader *rd, const struct json *o, struct item *it
  * object without whitespace whose keys have no escapes and whose values
  * are unsigned integers, booleans or strings without escapes.  Parsing it
  * in place, with no tree, is what lets an import keep up with SQLite.
+ * Strings are printable ASCII here (non-ASCII goes to the parser, which
+ * validates UTF-8), so whatever this accepts the parser accepts with the
+ * same values (db_import_fast_agrees() checks that).
  * Returns 0 with it->s filled (not yet checked), or 1 when the line is
  * anything else, a non-sample or a mistake included: the general parser
  * then reads it, so every error is worded in one place.
@@ -384,7 +387,7 @@ static int scan_sample(struct reader *rd, const char *p, const char *end, struct
 			if (p == end || *p++ != '"')
 				return 1;
 			for (key = p; p < end && *p != '"'; p++)
-				if (*p == '\\' || (unsigned char)*p < 0x20)
+				if (*p == '\\' || (unsigned char)*p < 0x20 || (unsigned char)*p >= 0x80)
 					return 1;
 			if (end - p < 2 || p[1] != ':')
 				return 1;
@@ -419,7 +422,7 @@ static int scan_sample(struct reader *rd, const char *p, const char *end, struct
 				return 1;
 		} else if (p < end && *p == '"') {
 			for (str = ++p; p < end && *p != '"'; p++)
-				if (*p == '\\' || (unsigned char)*p < 0x20)
+				if (*p == '\\' || (unsigned char)*p < 0x20 || (unsigned char)*p >= 0x80)
 					return 1;
 			if (p == end)
 				return 1;
@@ -486,6 +489,103 @@ static int read_item(struct reader *rd, char *line, size_t len, struct item *it)
 	}
 	json_doc_free(doc);
 	return rc;
+}
+
+/* One line of db_import_fast_agrees(); rf keeps the fast path's key cache across lines. */
+static int fast_agrees_line(struct reader *rf, const char *line, size_t len, char *err,
+			    size_t errlen)
+{
+	struct reader rp;
+	struct item a, b;
+	struct json *root;
+	struct json_doc *doc;
+	char jerr[256];
+	const char *type;
+	int rc = 0, ra, rb;
+	size_t k;
+
+	memset(&rp, 0, sizeof(rp));
+	memset(rp.key_at, -1, sizeof(rp.key_at));
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	if (scan_sample(rf, line, line + len, &a))
+		return 0;
+	ra = check_sample(&a);
+	doc = json_parse(line, len, &root, jerr, sizeof(jerr));
+	if (!doc) {
+		snprintf(err, errlen, "fast path read a line the parser refuses: %s", jerr);
+		free(a.text);
+		return -1;
+	}
+	if (root->type != JSON_OBJECT || json_get_str(root, "type", &type) || strcmp(type, "sample")) {
+		snprintf(err, errlen, "fast path read a line that is no sample to the parser");
+		rc = -1;
+		goto out;
+	}
+	rb = parse_sample(&rp, root, &b);
+	if (ra != rb || a.kind != b.kind) {
+		snprintf(err, errlen, "verdicts differ: fast %s, parser %s", ra ? a.text : "ok",
+			 rb ? b.text : "ok");
+		rc = -1;
+		goto out;
+	}
+	if (ra)
+		goto out;
+	if (a.s.present != b.s.present || strcmp(a.s.backend, b.s.backend) ||
+	    strcmp(a.s.comp, b.s.comp)) {
+		snprintf(err, errlen, "keys or strings differ");
+		rc = -1;
+		goto out;
+	}
+	for (k = 0; k < K__COUNT; k++)
+		if (k != K_TYPE && (a.s.present & (1u << k)) && a.s.v[k] != b.s.v[k]) {
+			snprintf(err, errlen, "'%s' differs: fast %lld, parser %lld", sample_keys[k].name,
+				 (long long)a.s.v[k], (long long)b.s.v[k]);
+			rc = -1;
+			break;
+		}
+out:
+	json_doc_free(doc);
+	free(a.text);
+	free(b.text);
+	return rc;
+}
+
+/*
+ * For the differential test and the fuzz target: reads each line of
+ * text[0..len) as the import's reader does, with the fast path (its key
+ * cache carried from line to line) and with the parser, and compares.
+ * Where the fast path reads a line the parser must read it too, with the
+ * same keys, values and verdict of check_sample().  0 when they agree on
+ * every line (lines the fast path passes on are the parser's alone), else
+ * -1 with the line and what differs in err.
+ */
+int db_import_fast_agrees(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct reader rf;
+	const char *p = text, *end = text + len;
+	unsigned lineno = 0;
+
+	memset(&rf, 0, sizeof(rf));
+	memset(rf.key_at, -1, sizeof(rf.key_at));
+	err[0] = '\0';
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char line_err[512];
+
+		lineno++;
+		if (l && p[l - 1] == '\r')
+			l--;
+		if (fast_agrees_line(&rf, p, l, line_err, sizeof(line_err))) {
+			snprintf(err, errlen, "line %u: %s", lineno, line_err);
+			return -1;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return 0;
 }
 
 /* Waits for a free batch; NULL when the writer has stopped. */

@@ -80,6 +80,15 @@ int intake_load_lore(struct mbox *mb, const char *base_url, const char *msgid)
 	size_t plen;
 	int ret = -1;
 
+	if (getenv("SWAPLAB_LORE_TIMEOUT") && *getenv("SWAPLAB_LORE_TIMEOUT")) {
+		/* Seconds for the whole fetch; a server that stalls fails after it. */
+		char *end;
+		double t = strtod(getenv("SWAPLAB_LORE_TIMEOUT"), &end);
+
+		if (*end || !(t > 0 && t <= 86400))
+			return error("SWAPLAB_LORE_TIMEOUT: expected seconds in (0, 86400]");
+		opts.timeout_ms = (long)(t * 1000);
+	}
 	if (!base_url || !*base_url)
 		base_url = getenv("SWAPLAB_LORE_URL");
 	if (!base_url || !*base_url)

@@ -5,6 +5,7 @@
  */
 #include "kernel-patches/mbox.h"
 #include "common/sbuf.h"
+#include "common/utf8.h"
 #include "common/util.h"
 
 #include <assert.h>
@@ -20,7 +21,7 @@
 
 int mbox_is_from_line(const char *line, size_t len)
 {
-	const char *colon, *start = line + 5;
+	const char *colon, *start = line + 5, *p;
 	long year;
 
 	if (len < 20 || memcmp(line, "From ", 5))
@@ -36,8 +37,14 @@ int mbox_is_from_line(const char *line, size_t len)
 		return 0;
 	if (colon[3] != ' ')
 		return 0;
-	/* Then the year (a time zone may follow it). */
-	year = strtol(colon + 4, NULL, 10);
+	/*
+	 * Then the year (a time zone may follow it), read within the line:
+	 * strtol() could run past its end, the buffer need not be
+	 * NUL-terminated (found by tests/fuzz/fuzz_mbox).
+	 */
+	year = 0;
+	for (p = colon + 4; p < line + len && isdigit((unsigned char)*p) && year < 100000; p++)
+		year = year * 10 + (*p - '0');
 	return year > 1900;
 }
 
@@ -167,10 +174,26 @@ static char *first_msgid(const char *v)
 	return id;
 }
 
-static void mail_decode_headers(struct mail *m)
+/*
+ * Decodes the headers swaplab stores.  Their raw values must be UTF-8
+ * (RFC 6532 allows it raw; anything else is refused rather than stored
+ * as stray bytes).  -1 with a message naming the header's line.
+ */
+static int mail_decode_headers(struct mail *m)
 {
+	static const char *const stored[] = { "Subject", "From", "Date", "Message-ID",
+					      "In-Reply-To", "References" };
 	const char *v;
+	size_t i, j;
 
+	for (i = 0; i < m->nr_hdr; i++)
+		for (j = 0; j < ARRAY_SIZE(stored); j++)
+			if (!strcasecmp(m->hdr[i].name, stored[j]) &&
+			    !utf8_valid(m->hdr[i].value, strlen(m->hdr[i].value)))
+				return error("%s:%u: the %s header is not valid UTF-8 (byte %zu)",
+					     m->source, m->hdr[i].line, m->hdr[i].name,
+					     utf8_valid_prefix(m->hdr[i].value,
+							       strlen(m->hdr[i].value)));
 	if ((v = mail_header(m, "Subject"))) {
 		char *d = rfc2047_decode(v);
 
@@ -191,6 +214,7 @@ static void mail_decode_headers(struct mail *m)
 		m->in_reply_to = first_msgid(v);
 	if ((v = mail_header(m, "References")))
 		m->nr_references = parse_msgids(v, &m->references);
+	return 0;
 }
 
 /* mboxrd: one '>' is removed from ">From ", ">>From ", ... */
@@ -263,7 +287,8 @@ int mbox_parse(struct mbox *mb, const char *buf, size_t len, const char *source,
 					body.len--;
 				m->body = sb_detach(&body, &m->body_len);
 				m->body[m->body_len] = '\0';
-				mail_decode_headers(m);
+				if (mail_decode_headers(m) < 0)
+					goto fail;
 			}
 			if (!have_line)
 				break;
@@ -550,16 +575,16 @@ static int to_utf8(const char *charset, const char *in, size_t len, struct sbuf 
 }
 
 /*
- * One encoded-word at s: "=?charset?B|Q?text?=".  On success appends the
- * decoded UTF-8 to out and returns its length in s; 0 if s is not a
+ * One encoded-word at s: "=?charset?B|Q?text?=".  On success puts its
+ * charset in charset[64], appends the decoded bytes (still in that
+ * charset) to raw and returns its length in s; 0 if s is not a
  * well-formed encoded-word (it is then kept literally, as RFC 2047 says).
  */
-static size_t decode_word(const char *s, struct sbuf *out)
+static size_t parse_word(const char *s, char *charset, struct sbuf *raw)
 {
 	const char *cs, *q1, *q2, *end;
-	char charset[64], enc;
-	struct sbuf raw = SBUF_INIT;
-	size_t i, cslen;
+	char enc;
+	size_t i, cslen, before = raw->len;
 
 	if (s[0] != '=' || s[1] != '?')
 		return 0;
@@ -576,15 +601,15 @@ static size_t decode_word(const char *s, struct sbuf *out)
 		if (isspace((unsigned char)q2[1 + i]))
 			return 0;
 	cslen = (size_t)(q1 - cs);
-	if (!cslen || cslen >= sizeof(charset))
+	if (!cslen || cslen >= 64)
 		return 0;
 	memcpy(charset, cs, cslen);
 	charset[cslen] = '\0';
 	if (strchr(charset, '*'))      /* RFC 2231 language: "UTF-8*en" */
 		*strchr(charset, '*') = '\0';
 	if (enc == 'B') {
-		if (b64_decode(q2 + 1, (size_t)(end - q2 - 1), &raw) < 0) {
-			sb_release(&raw);
+		if (b64_decode(q2 + 1, (size_t)(end - q2 - 1), raw) < 0) {
+			raw->len = before;
 			return 0;
 		}
 	} else {
@@ -592,60 +617,114 @@ static size_t decode_word(const char *s, struct sbuf *out)
 
 		for (p = q2 + 1; p < end; p++) {
 			if (*p == '_')
-				sb_addc(&raw, ' ');
+				sb_addc(raw, ' ');
 			else if (*p == '=' && p + 2 < end && hexval((unsigned char)p[1]) >= 0 &&
 				 hexval((unsigned char)p[2]) >= 0) {
-				sb_addc(&raw, (char)(hexval((unsigned char)p[1]) * 16 +
-						     hexval((unsigned char)p[2])));
+				sb_addc(raw, (char)(hexval((unsigned char)p[1]) * 16 +
+						    hexval((unsigned char)p[2])));
 				p += 2;
 			} else
-				sb_addc(&raw, *p);
+				sb_addc(raw, *p);
 		}
 	}
-	if (to_utf8(charset, raw.buf ? raw.buf : "", raw.len, out) < 0) {
-		sb_release(&raw);
-		return 0;
-	}
-	sb_release(&raw);
 	return (size_t)(end + 2 - s);
 }
 
+static const char *skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+/* Appends s[0..len) with each byte that is not part of valid UTF-8 as U+FFFD. */
+static void add_utf8_or_fffd(struct sbuf *out, const char *s, size_t len)
+{
+	while (len) {
+		size_t ok = utf8_valid_prefix(s, len);
+
+		sb_add(out, s, ok);
+		s += ok;
+		len -= ok;
+		if (len) {
+			sb_adds(out, "\xef\xbf\xbd");
+			s++;
+			len--;
+		}
+	}
+}
+
+/*
+ * Adjacent encoded-words of one charset are decoded as one run: a
+ * character may be split across words (RFC 2047 section 5 forbids it,
+ * mailers do it).  A run that does not convert to valid UTF-8 is kept
+ * literally, so a decoded value never carries a stray byte; a raw byte
+ * that is not UTF-8 outside encoded-words becomes U+FFFD (mbox_parse
+ * refuses such headers before this; other callers get valid text).
+ */
 char *rfc2047_decode(const char *v)
 {
-	struct sbuf out = SBUF_INIT;
+	struct sbuf out = SBUF_INIT, raw = SBUF_INIT, conv = SBUF_INIT;
 	const char *p = v;
+	char cs[64], cs2[64];
 	int prev_word = 0;
 
 	while (*p) {
+		const char *run = p, *q;
 		size_t n;
 
 		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
-			const char *q = p;
-			struct sbuf probe = SBUF_INIT;
-
-			while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
-				q++;
+			q = skip_blanks(p);
 			/* Blanks between two encoded-words are not part of the text. */
-			if (prev_word && decode_word(q, &probe)) {
-				sb_release(&probe);
-				p = q;
-				continue;
-			}
-			sb_release(&probe);
-			sb_add(&out, p, (size_t)(q - p));
+			raw.len = 0;
+			if (!(prev_word && parse_word(q, cs2, &raw)))
+				add_utf8_or_fffd(&out, p, (size_t)(q - p));
 			p = q;
 			prev_word = 0;
 			continue;
 		}
-		n = decode_word(p, &out);
-		if (n) {
-			p += n;
-			prev_word = 1;
+		raw.len = 0;
+		n = parse_word(p, cs, &raw);
+		if (!n) {
+			size_t len = 1;
+
+			/* A whole UTF-8 character, or one bad byte. */
+			if ((unsigned char)*p >= 0x80) {
+				size_t avail = strnlen(p, 4);
+
+				len = utf8_char_len((const unsigned char *)p, avail);
+				if (!len)
+					len = 1;
+			}
+			add_utf8_or_fffd(&out, p, len);
+			p += len;
+			prev_word = 0;
 			continue;
 		}
-		sb_addc(&out, *p++);
-		prev_word = 0;
+		p += n;
+		/* Extend the run over blank-separated words of the same charset. */
+		for (;;) {
+			size_t before = raw.len, m;
+
+			q = skip_blanks(p);
+			m = parse_word(q, cs2, &raw);
+			if (!m || strcasecmp(cs, cs2)) {
+				raw.len = before;
+				break;
+			}
+			p = q + m;
+		}
+		conv.len = 0;
+		if (to_utf8(cs, raw.buf ? raw.buf : "", raw.len, &conv) == 0 &&
+		    utf8_valid(conv.buf ? conv.buf : "", conv.len) &&
+		    !(conv.len && memchr(conv.buf, '\0', conv.len)))
+			sb_add(&out, conv.buf ? conv.buf : "", conv.len);
+		else
+			add_utf8_or_fffd(&out, run, (size_t)(p - run));
+		prev_word = 1;
 	}
+	sb_release(&raw);
+	sb_release(&conv);
 	return sb_detach(&out, NULL);
 }
 
@@ -780,6 +859,18 @@ int mail_body_text(const struct mail *m, const char *what, char **out, size_t *l
 		error("%s (%s:%u): cannot convert the body from charset '%s' to UTF-8", what,
 		      m->source, m->line, charset);
 		goto out;
+	}
+	/* Every decoding step ends in UTF-8 the database and outputs can hold. */
+	{
+		size_t okl = utf8_valid_prefix(text.buf ? text.buf : "", text.len);
+
+		if (okl != text.len) {
+			error("%s (%s:%u): the decoded body is not valid UTF-8 (byte %zu of the "
+			      "text: 0x%02x; charset '%s', transfer encoding '%s')", what,
+			      m->source, m->body_line, okl, (unsigned char)text.buf[okl],
+			      *charset ? charset : "none", *enc ? enc : "7bit");
+			goto out;
+		}
 	}
 	/* Decoded CRLF line ends (base64 bodies keep them) become LF. */
 	{

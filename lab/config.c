@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <yaml.h>
 
 static void wipe_free(char *s)
 {
@@ -162,58 +163,197 @@ int lava_config_parse_conf(const char *path, const char *text, struct lava_confi
 	return ret;
 }
 
+/* ---- lavacli's identities file, read with libyaml ---- */
+
+/* A plain scalar YAML reads as null: an absent setting. */
+static int yaml_is_null(const yaml_node_t *n)
+{
+	const char *v = (const char *)n->data.scalar.value;
+
+	return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       (!*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") ||
+		!strcmp(v, "NULL"));
+}
+
+static int yaml_key_is(const yaml_node_t *k, const char *name)
+{
+	return k && k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, name);
+}
+
 /*
- * lavacli.yaml as lavacli writes it (yaml.safe_dump, block style):
- *   name:
- *     uri: https://host/RPC2
- *     username: me
- *     token: secret
- * Only that shape is read: top-level keys naming identities, one level of
- * "key: value" under them.
+ * Applies the settings of identity mapping map to cfg: merge keys ("<<",
+ * which lavacli's PyYAML honours) first, earlier merged mappings winning
+ * over later ones, then the mapping's own keys over both.
  */
+static int apply_identity(const char *path, yaml_document_t *doc, yaml_node_t *map,
+			  struct lava_config *cfg, int depth)
+{
+	yaml_node_pair_t *pair;
+
+	if (depth > 8)
+		return error("%s: merge keys ('<<') nested too deep", path);
+	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(doc, pair->value);
+
+		if (!yaml_key_is(k, "<<") || k->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+			continue;
+		if (v->type == YAML_MAPPING_NODE) {
+			if (apply_identity(path, doc, v, cfg, depth + 1) < 0)
+				return -1;
+		} else if (v->type == YAML_SEQUENCE_NODE) {
+			yaml_node_item_t *it;
+
+			for (it = v->data.sequence.items.top; it > v->data.sequence.items.start; it--) {
+				yaml_node_t *m = yaml_document_get_node(doc, it[-1]);
+
+				if (!m || m->type != YAML_MAPPING_NODE)
+					return error("%s:%zu: '<<' must merge mappings", path,
+						     v->start_mark.line + 1);
+				if (apply_identity(path, doc, m, cfg, depth + 1) < 0)
+					return -1;
+			}
+		} else {
+			return error("%s:%zu: '<<' must merge a mapping", path, v->start_mark.line + 1);
+		}
+	}
+	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(doc, pair->value);
+		const char *key;
+
+		if (!k || k->type != YAML_SCALAR_NODE)
+			continue; /* a complex key is no setting swaplab reads */
+		key = (const char *)k->data.scalar.value;
+		if (yaml_key_is(k, "<<") && k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+			continue;
+		if (v->type != YAML_SCALAR_NODE) {
+			if (!strcmp(key, "uri") || !strcmp(key, "url") || !strcmp(key, "token") ||
+			    !strcmp(key, "username") || !strcmp(key, "user") || !strcmp(key, "timeout"))
+				return error("%s:%zu: '%s' must be a single value", path,
+					     k->start_mark.line + 1, key);
+			continue;
+		}
+		if (yaml_is_null(v))
+			continue;
+		if (set_field(path, (int)k->start_mark.line + 1, key,
+			      (char *)v->data.scalar.value, cfg) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* 1 when any identity of the file carries a token (the file must then be private). */
+static int yaml_holds_token(yaml_document_t *doc)
+{
+	yaml_node_t *n;
+
+	for (n = doc->nodes.start; n < doc->nodes.top; n++) {
+		yaml_node_pair_t *pair;
+
+		if (n->type != YAML_MAPPING_NODE)
+			continue;
+		for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
+			yaml_node_t *v = yaml_document_get_node(doc, pair->value);
+
+			if (yaml_key_is(yaml_document_get_node(doc, pair->key), "token") &&
+			    !(v->type == YAML_SCALAR_NODE && yaml_is_null(v)))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Overwrites every scalar of doc: tokens must not outlive their use. */
+static void yaml_wipe(yaml_document_t *doc)
+{
+	yaml_node_t *n;
+
+	for (n = doc->nodes.start; n && n < doc->nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE)
+			explicit_bzero(n->data.scalar.value, n->data.scalar.length);
+}
+
+static void yaml_parser_wipe(yaml_parser_t *p)
+{
+	if (p->buffer.start)
+		explicit_bzero(p->buffer.start, (size_t)(p->buffer.end - p->buffer.start));
+	if (p->raw_buffer.start)
+		explicit_bzero(p->raw_buffer.start, (size_t)(p->raw_buffer.end - p->raw_buffer.start));
+}
+
+/*
+ * lavacli.yaml: one YAML document (lavacli reads it with PyYAML's
+ * safe_load), a mapping of identity names to mappings of settings (uri,
+ * username, token, ...), in any YAML style - quoted scalars with escapes,
+ * block scalars, flow style, comments, anchors and merge keys.  Messages
+ * name lines, never values.  *holds_token: any identity has a token.
+ */
+static int parse_lavacli(const char *path, const char *text, const char *identity,
+			 struct lava_config *cfg, int *holds_token)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc, extra;
+	yaml_node_t *root, *found = NULL;
+	yaml_node_pair_t *pair;
+	int ret = 0;
+
+	*holds_token = 0;
+	if (!yaml_parser_initialize(&parser))
+		return error("%s: cannot start the YAML parser", path);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
+	if (!yaml_parser_load(&parser, &doc)) {
+		/* libyaml's problem texts are fixed strings: no file content in them. */
+		ret = error("%s:%zu:%zu: not valid YAML: %s", path, parser.problem_mark.line + 1,
+			    parser.problem_mark.column + 1,
+			    parser.problem ? parser.problem : "parse error");
+		yaml_parser_wipe(&parser);
+		yaml_parser_delete(&parser);
+		return ret;
+	}
+	*holds_token = yaml_holds_token(&doc);
+	if (!yaml_parser_load(&parser, &extra)) {
+		ret = error("%s:%zu:%zu: not valid YAML: %s", path, parser.problem_mark.line + 1,
+			    parser.problem_mark.column + 1,
+			    parser.problem ? parser.problem : "parse error");
+	} else {
+		if (yaml_document_get_root_node(&extra))
+			ret = error("%s:%zu: a second YAML document: lavacli reads one", path,
+				    extra.start_mark.line + 1);
+		yaml_wipe(&extra);
+		yaml_document_delete(&extra);
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (ret == 0 && root && root->type != YAML_MAPPING_NODE)
+		ret = error("%s:%zu: expected a mapping of identities", path, root->start_mark.line + 1);
+	if (ret == 0 && root) {
+		/* PyYAML keeps the last of duplicate keys; so do we. */
+		for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++)
+			if (yaml_key_is(yaml_document_get_node(&doc, pair->key), identity))
+				found = yaml_document_get_node(&doc, pair->value);
+		if (!found)
+			ret = error("%s: no identity '%s'", path, identity);
+		else if (found->type != YAML_MAPPING_NODE)
+			ret = error("%s:%zu: identity '%s' is not a mapping", path,
+				    found->start_mark.line + 1, identity);
+		else
+			ret = apply_identity(path, &doc, found, cfg, 0);
+	} else if (ret == 0) {
+		ret = error("%s: no identity '%s' (the file is empty)", path, identity);
+	}
+	yaml_wipe(&doc);
+	yaml_document_delete(&doc);
+	yaml_parser_wipe(&parser);
+	yaml_parser_delete(&parser);
+	return ret;
+}
+
 int lava_config_parse_lavacli(const char *path, const char *text,
 			      const char *identity, struct lava_config *cfg)
 {
-	char *copy = xstrdup(text), *save = NULL, *l;
-	int line = 0, ret = 0, in_it = 0, found = 0;
+	int holds_token;
 
-	for (l = copy; l && ret == 0; l = save) {
-		char *colon, *key, *val;
-		int indented;
-
-		save = strchr(l, '\n');
-		if (save)
-			*save++ = '\0';
-		line++;
-		indented = (*l == ' ' || *l == '\t');
-		l = trim(l);
-		if (!*l || *l == '#' || !strcmp(l, "---"))
-			continue;
-		colon = strchr(l, ':');
-		if (!colon) {
-			ret = error("%s:%d: expected 'key: value'", path, line);
-			break;
-		}
-		*colon = '\0';
-		key = unquote(trim(l));
-		val = unquote(trim(colon + 1));
-		if (!indented) {
-			in_it = !strcmp(key, identity);
-			found |= in_it;
-			if (in_it && *val) {
-				ret = error("%s:%d: identity '%s' is not a mapping", path, line, identity);
-				break;
-			}
-			continue;
-		}
-		if (in_it)
-			ret = set_field(path, line, key, val, cfg);
-	}
-	explicit_bzero(copy, strlen(text));
-	free(copy);
-	if (ret == 0 && !found)
-		return error("%s: no identity '%s'", path, identity);
-	return ret;
+	return parse_lavacli(path, text, identity, cfg, &holds_token);
 }
 
 static char *config_dir(void)
@@ -242,15 +382,18 @@ static int load_file(const char *path, int lavacli, const char *identity,
 		     struct lava_config *cfg)
 {
 	char *text = read_config_file(path);
-	int ret;
+	int ret, holds_token = 0;
 
 	if (!text)
 		return -1;
 	if (lavacli) {
 		char *from = xstrfmt("%s (identity '%s')", path, identity);
 
-		ret = lava_config_parse_lavacli(from, text, identity, cfg);
+		ret = parse_lavacli(from, text, identity, cfg, &holds_token);
 		free(from);
+		/* Every identity's token is exposed by a readable file, not just the one used. */
+		if (holds_token && config_check_private(path) < 0)
+			ret = -1;
 	} else {
 		ret = lava_config_parse_conf(path, text, cfg);
 	}

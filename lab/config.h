@@ -11,7 +11,10 @@
  *   3. lavacli's identities: $XDG_CONFIG_HOME/lavacli.yaml
  *      (~/.config/lavacli.yaml), the identity named by --identity or
  *      SWAPLAB_LAVA_IDENTITY, else "default"; its "uri" may end in /RPC2
- *      (lavacli's XML-RPC endpoint), which is dropped.
+ *      (lavacli's XML-RPC endpoint), which is dropped.  Read with
+ *      libyaml: any YAML lavacli itself reads (quoted escapes, comments,
+ *      block scalars, flow style, anchors and merge keys).  When any
+ *      identity in it has a token, the file must be private.
  * A file that holds a token must belong to the user and be readable by
  * nobody else (mode 0600 or stricter): it is refused otherwise, and the
  * message says how to fix it.  No message ever contains the token or a

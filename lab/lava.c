@@ -404,6 +404,55 @@ int lava_job_tests(struct lava_client *c, long id, struct lava_case **out, size_
 	return 0;
 }
 
+int lava_replies_parse(const char *body, size_t len)
+{
+	struct suites s = { 0 };
+	struct cases cs = { 0 };
+	struct json_doc *doc;
+	struct json *root, *ids, *results;
+	struct lava_job_status st;
+	char err[128];
+	uint64_t id;
+	int ok = 0;
+
+	if (!(doc = json_parse(body, len, &root, err, sizeof(err))))
+		return 0;
+	/* submit: job_ids */
+	if ((ids = json_get(root, "job_ids")) && ids->type == JSON_ARRAY && ids->len >= 1 &&
+	    json_u64(ids->items[0], &id) == 0 && id)
+		ok |= 1;
+	/* a job: state, health and the device */
+	memset(&st, 0, sizeof(st));
+	copy_field(root, "state", st.state, sizeof(st.state));
+	copy_field(root, "health", st.health, sizeof(st.health));
+	copy_field(root, "actual_device", st.device, sizeof(st.device));
+	copy_field(root, "requested_device_type", st.device_type, sizeof(st.device_type));
+	if (st.state[0] && st.health[0])
+		ok |= 2;
+	/* a page of suites, then the same page read as test cases */
+	results = json_get(root, "results");
+	if (results && results->type == JSON_ARRAY) {
+		size_t i;
+
+		for (i = 0; i < results->len; i++)
+			if (results->items[i]->type != JSON_OBJECT || add_suite(results->items[i], &s) < 0)
+				break;
+		cs.suites = &s;
+		for (i = 0; i < results->len; i++)
+			if (results->items[i]->type != JSON_OBJECT || add_test(results->items[i], &cs) < 0)
+				break;
+		if (cs.nr)
+			ok |= 4;
+	}
+	for (size_t i = 0; i < s.nr; i++)
+		free(s.names[i]);
+	free(s.names);
+	free(s.ids);
+	lava_cases_free(cs.v, cs.nr);
+	json_doc_free(doc);
+	return ok;
+}
+
 int lava_job_cancel(struct lava_client *c, long id)
 {
 	struct http_response res;

@@ -165,6 +165,13 @@ int lava_job_tests(struct lava_client *c, long id, struct lava_case **cases,
 		   size_t *nr);
 int lava_job_cancel(struct lava_client *c, long id);
 void lava_cases_free(struct lava_case *cases, size_t nr);
+/*
+ * Reads body as each REST reply the client reads (submit's job_ids, a
+ * job's state and health, a page of suites and of test cases), with the
+ * same code; a bit per reply it makes sense as (1, 2, 4).  For the fuzz
+ * target: no HTTP needed.
+ */
+int lava_replies_parse(const char *body, size_t len);
 
 /* ---- the `lava` lab device (lab/lava_device.c) ---- */
 

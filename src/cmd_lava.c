@@ -13,6 +13,7 @@
 #include "src/builtin.h"
 #include "lab/device.h"
 #include "lab/lava.h"
+#include "lab/plan.h"
 #include "common/util.h"
 
 #include <stdlib.h>
@@ -160,6 +161,8 @@ static int parse_args(int argc, char **argv, const struct po_option *opts,
 static int device_from_args(struct args *a, struct lab_device *dev)
 {
 	memset(dev, 0, sizeof(*dev));
+	if (lab_plan_check(&a->plan) < 0)
+		return -1;
 	dev->ops = &lab_lava_ops;
 	if (lab_lava_ops.init(dev, (const char *const *)a->dev_opts) < 0)
 		return -1;

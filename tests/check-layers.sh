@@ -37,6 +37,7 @@ BEGIN {
 	# The benchmark links statically against libc only.
 	benchok["common/util.h"] = 1
 	benchok["common/json.h"] = 1
+	benchok["common/utf8.h"] = 1
 	benchok["common/parse-options.h"] = 1
 	bad = 0
 }

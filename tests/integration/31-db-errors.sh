@@ -143,4 +143,37 @@ check "killed import: no label 'killed'" [ "$(sqlite3 "$db" "select count(*) fro
 check "killed import: integrity_check ok" [ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ]
 "$SWAPLAB" db import "$tmpdir/big.jsonl" --db "$db" --label big >/dev/null
 ok $? "the same stream imports afterwards"
+# The disk full during an import (issue 14): a small tmpfs filled to the
+# last block.  A clear error, nothing stored, the database as it was.
+if [ "$(id -u)" = 0 ]; then
+	full=$tmpdir/full; mkdir "$full"
+	if mount -t tmpfs -o size=4m swaplab-test-full "$full"; then
+		trap 'umount "$full" 2>/dev/null; rm -rf "$tmpdir"' EXIT
+		fdb=$full/lab.db
+		"$SWAPLAB" db import "$tmpdir/good.jsonl" --db "$fdb" --label base >/dev/null
+		ok $? "disk full: a first import fits"
+		fsum=$(sqlite3 "$fdb" .dump | sha256sum)
+		# Full to the last block (opening fails), then with 256 KiB left
+		# (the import runs and its commit fails).
+		for left in 0 256; do
+			avail=$(df -k --output=avail "$full" | tail -n 1)
+			dd if=/dev/zero of="$full/fill" bs=1k count=$((avail - left)) 2>/dev/null
+			"$SWAPLAB" db import "$tmpdir/big.jsonl" --db "$fdb" --label big >/dev/null 2>"$tmpdir/full.err"
+			st=$?
+			check "disk full ($left KiB left): import exits non-zero ($st)" [ "$st" != 0 ]
+			check "disk full ($left KiB left): the message says so" grep -q "database or disk is full" "$tmpdir/full.err"
+			sed "s/^/#   /" "$tmpdir/full.err"
+			rm -f "$full/fill"
+			check "disk full ($left KiB left): the database as before" [ "$(sqlite3 "$fdb" .dump | sha256sum)" = "$fsum" ]
+			check "disk full ($left KiB left): nothing stored (no label big)" \
+				[ "$(sqlite3 "$fdb" "select count(*) from label where name = 'big'")" = 0 ]
+			check "disk full ($left KiB left): integrity_check ok" [ "$(sqlite3 "$fdb" 'PRAGMA integrity_check')" = ok ]
+		done
+		"$SWAPLAB" db import "$tmpdir/big.jsonl" --db "$fdb" --label big >/dev/null 2>&1
+		ok $? "disk full: with space again the same import succeeds"
+		umount "$full"
+	else
+		ok 1 "disk full: cannot mount a tmpfs"
+	fi
+fi
 finish

@@ -64,4 +64,22 @@ bad_case "rpi4 without dtb" "device tree" --device-type bcm2711-rpi-4-b --kernel
 bad_case "missing file" "cannot be read" --device-type qemu --kernel nope --ramdisk initramfs.cpio.gz
 bad_case "unknown device type" "unknown LAVA device type" --device-type beaglebone --kernel bzImage
 bad_case "unknown option" "unknown option" --device-type qemu --frobnicate 1
+# The plan is read by the benchmark's own parser before anything is
+# printed, sent or built (issue 14): job, submit and run alike.
+bad_case "plan: unknown option and too many procs" "unknown option '--bogus-option'" \
+	--device-type qemu --kernel bzImage --ramdisk initramfs.cpio.gz -- --bogus-option --procs 999
+bad_case "plan: too many procs" "from 1 to 64" \
+	--device-type qemu --kernel bzImage --ramdisk initramfs.cpio.gz -- --procs 999
+bad_case "plan: --cleanup runs nothing" "makes no benchmark run" \
+	--device-type qemu --kernel bzImage --ramdisk initramfs.cpio.gz -- --cleanup
+bad_case "plan: --db is swaplab's" "makes no benchmark run" \
+	--device-type qemu --kernel bzImage --ramdisk initramfs.cpio.gz -- --backend zram --db=x.db
+# submit: nothing listens on the server's port, so any request would fail differently.
+SWAPLAB_LAVA_URL=http://127.0.0.1:9 SWAPLAB_LAVA_TOKEN=t "$SWAPLAB" lava submit --device-type qemu \
+	--kernel bzImage --ramdisk initramfs.cpio.gz -- --sizes 1X >sub.out 2>sub.err
+st=$?
+check "submit refuses the plan before sending" bash -c "[ $st != 0 ] && [ ! -s sub.out ] && grep -q 'the plan is not one swapbench accepts' sub.err && ! grep -qi 'connect\|http' sub.err"
+"$SWAPLAB" lava run --device-type qemu --dispatcher lava-run --kernel bzImage --out run-out -- --runs 0 >run.out 2>run.err
+st=$?
+check "run refuses the plan before building or booting" bash -c "[ $st != 0 ] && [ ! -e run-out ] && grep -q 'the plan is not one swapbench accepts' run.err"
 finish

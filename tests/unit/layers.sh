@@ -3,7 +3,7 @@
 # rejects a tree that breaks each kind of rule (so it can fail).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-echo "1..6"
+echo "1..8"
 out=$("$top/tests/check-layers.sh" "$top" 2>&1)
 [ $? = 0 ] && echo "ok 1 - this tree keeps the layer rules" || { echo "not ok 1 - layer rules broken:"; echo "$out" | sed 's/^/# /'; }
 
@@ -23,3 +23,5 @@ broken "curl outside the HTTP client" lab/qemu.c '#include <curl/curl.h>' 'belon
 broken "sqlite3 outside db/" reports/report.c '#include <sqlite3.h>' 'belongs to db/'
 broken "die() in a library" reports/lore.c 'static void f(void) { die("x"); }' 'die() outside the command layer'
 broken "a non-libc header in the benchmark" bench/bench.c '#include "common/http.h"' 'the benchmark is libc only'
+broken "libyaml outside lab/" kernel-patches/series.c '#include <yaml.h>' 'belongs to lab/'
+broken "libyaml in the command layer" src/cmd_lava.c '#include <yaml.h>' 'belongs to lab/'

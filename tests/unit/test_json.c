@@ -2,6 +2,7 @@
 #include "common/json.h"
 #include "tap.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static struct json_doc *parse(const char *s, struct json **root, char *err)
@@ -65,5 +66,78 @@ int main(void)
 		ok(d && r->len == 100 && json_get_u64(r, "k99", &u) == 0 && u == 99, "100 members");
 		json_doc_free(d);
 	}
+
+	/* RFC 8259 exactly (issue 14): each refused with its byte offset. */
+	{
+		static const struct { const char *in; size_t len; unsigned off; const char *what; } bad[] = {
+			{ "01", 2, 1, "leading zero" },
+			{ "-01", 3, 2, "leading zero" },
+			{ "1.", 2, 2, "digit after the decimal point" },
+			{ ".5", 2, 0, "expected a value" },
+			{ "1.e5", 4, 2, "digit after the decimal point" },
+			{ "1e", 2, 2, "exponent" },
+			{ "1e+", 3, 3, "exponent" },
+			{ "+1", 2, 0, "expected a value" },
+			{ "-", 1, 1, "expected a value" },
+			{ "[1e400]", 7, 1, "out of range" },
+			{ "[-1e400]", 8, 1, "out of range" },
+			{ "0x10", 4, 1, "trailing" },
+			{ "[1-2]", 5, 2, "expected ','" },
+			{ "\"a\tb\"", 5, 2, "control character" },
+			{ "\"a\nb\"", 5, 2, "control character" },
+			{ "\"a\\u0000b\"", 10, 2, "\\u0000" },
+			{ "\"\\ud800\"", 8, 1, "lone high surrogate" },
+			{ "\"\\ud800x\"", 9, 1, "lone high surrogate" },
+			{ "\"\\ud800\\u0041\"", 14, 1, "lone high surrogate" },
+			{ "\"\\udc00\"", 8, 1, "lone low surrogate" },
+			{ "\"\\u12\"", 6, 2, "bad escape" },
+			{ "\"\\u12g4\"", 8, 2, "bad escape" },
+			{ "\"a\xff\"", 4, 2, "invalid UTF-8" },
+			{ "\"\xc0\xaf\"", 4, 1, "invalid UTF-8" },        /* overlong '/' */
+			{ "\"\xed\xa0\x80\"", 5, 1, "invalid UTF-8" },    /* raw surrogate */
+			{ "\"\xf4\x90\x80\x80\"", 6, 1, "invalid UTF-8" }, /* above U+10FFFF */
+			{ "\"\xe2\x82\"", 4, 1, "invalid UTF-8" },        /* truncated */
+			{ "{\"k\xfe\":1}", 7, 3, "invalid UTF-8" },
+			{ "\"\\", 2, 0, "unterminated" },
+			{ "tru", 3, 0, "expected a value" },
+			{ "[1,2] ]", 7, 6, "trailing" },
+			{ "\xef\xbb\xbf{}", 5, 0, "expected a value" },  /* a BOM is no JSON text */
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+			char want[32];
+
+			snprintf(want, sizeof(want), "offset %u: ", bad[k].off);
+			d = json_parse(bad[k].in, bad[k].len, &r, err, sizeof(err));
+			ok(!d && !strncmp(err, want, strlen(want)) && strstr(err, bad[k].what),
+			   "refuses %s: %s", bad[k].what, d ? "(accepted)" : err);
+			json_doc_free(d);
+		}
+	}
+	/* What RFC 8259 allows is still read, exactly. */
+	d = parse("[0,-0,0.5,-0.5e-3,1E+2,1e400000000000000000000000000000000000000000000000000000000]", &r, err);
+	ok(!d, "an exponent too long for the buffer is refused: %s", err);
+	d = parse("[0,-0,0.5,-0.5e-3,1E+2,123456789012345678,-9223372036854775808,1e-400]", &r, err);
+	ok(d && r->len == 8 && r->items[2]->number == 0.5 && r->items[3]->number == -0.0005 &&
+	   r->items[4]->number == 100.0, "valid numbers: %s", d ? "" : err);
+	ok(d && json_u64(r->items[5], &u) == 0 && u == 123456789012345678ULL, "18 digits exact");
+	ok(d && json_u64(r->items[4], &u) < 0, "1E+2 is no integer");
+	json_doc_free(d);
+	d = parse("{\"a\":18446744073709551616,\"b\":-9223372036854775809,\"c\":1e400}", &r, err);
+	ok(!d, "1e400 refused even where a double is read: %s", err);
+	d = parse("{\"a\":18446744073709551616,\"b\":-9223372036854775809,\"c\":9223372036854775807}", &r, err);
+	ok(d && json_get_u64(r, "a", &u) < 0, "u64 overflow refused as an integer");
+	ok(d && json_get_i64(r, "b", &i) < 0, "i64 underflow refused as an integer");
+	ok(d && json_get_i64(r, "c", &i) == 0 && i == INT64_MAX, "INT64_MAX exact");
+	json_doc_free(d);
+	d = parse("[\"\\ud83d\\ude00\",\"\xf0\x9f\x98\x80\",\"\\u00e9\xc3\xa9\",\"\\/\\b\\f\\r\\t\"]", &r, err);
+	ok(d && !strcmp(r->items[0]->str, "\xf0\x9f\x98\x80") && !strcmp(r->items[1]->str, "\xf0\x9f\x98\x80") &&
+	   !strcmp(r->items[2]->str, "\xc3\xa9\xc3\xa9") && !strcmp(r->items[3]->str, "/\b\f\r\t"),
+	   "pairs, raw UTF-8 and escapes: %s", d ? "" : err);
+	json_doc_free(d);
+	d = parse(" \t\r\n{ \"a\" : [ ] , \"b\" : { } } \n", &r, err);
+	ok(d && r->len == 2, "insignificant whitespace: %s", d ? "" : err);
+	json_doc_free(d);
 	return done_testing();
 }

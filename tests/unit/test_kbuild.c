@@ -237,12 +237,36 @@ static void test_config_fingerprint(void)
 	free(pc);
 }
 
+/* Found by tests/fuzz/fuzz_kconfig: a base line the parser reads must be replaced, however it is spaced. */
+static void test_kconfig_apply_spacing(void)
+{
+	const char *base = "  CONFIG_A=y \n#CONFIG_B is not set\n#   CONFIG_C is not set\n";
+	struct kconfig frag, back;
+	const struct kconfig_entry *e;
+	char *merged, *report = NULL;
+
+	kconfig_init(&frag);
+	kconfig_init(&back);
+	ok(kconfig_parse(&frag, "CONFIG_A=m\nCONFIG_B=y\nCONFIG_C=y\n", "frag", 1) == 0, "spacing: fragment");
+	merged = kconfig_apply(base, &frag);
+	ok(merged && kconfig_parse(&back, merged, "merged", 1) == 0,
+	   "spacing: every option once in the merged text: %s", merged ? merged : "");
+	e = kconfig_get(&back, "CONFIG_A");
+	ok(e && !strcmp(e->value, "m"), "spacing: an indented base line replaced");
+	ok(kconfig_verify(&frag, &back, &report) == 0, "spacing: every entry stuck %s", report ? report : "");
+	free(report);
+	free(merged);
+	kconfig_release(&frag);
+	kconfig_release(&back);
+}
+
 int main(void)
 {
 	test_config_fingerprint();
 	test_sha256();
 	test_kconfig_parse();
 	test_kconfig_apply_verify();
+	test_kconfig_apply_spacing();
 	test_artifact_manifest();
 	test_arch();
 	return done_testing();

@@ -5,6 +5,7 @@
  * log, the configuration files (and that no message shows the token), and
  * URL handling of the HTTP layer.
  */
+#include "lab/plan.h"
 #include "tap.h"
 #include "lab/config.h"
 #include "lab/device.h"
@@ -362,6 +363,26 @@ static int do_load(void *arg)
 	return lava_config_load(&a->cfg, a->identity);
 }
 
+struct parse_arg {
+	const char *yaml, *identity;
+	struct lava_config *cfg;
+};
+
+static int do_parse_lavacli(void *arg)
+{
+	struct parse_arg *a = arg;
+
+	return lava_config_parse_lavacli("cli.yaml", a->yaml, a->identity, a->cfg);
+}
+
+static char *capture_stderr_parse_lavacli(const char *yaml, const char *identity,
+					  struct lava_config *cfg, int *ret)
+{
+	struct parse_arg a = { yaml, identity, cfg };
+
+	return capture_stderr(do_parse_lavacli, &a, ret);
+}
+
 static void test_config(void)
 {
 	struct lava_config cfg;
@@ -456,6 +477,78 @@ static void test_config(void)
 	err = capture_stderr(do_load, &la, &ret);
 	ok(ret < 0 && strstr(err, "mode 0640") && !strstr(err, TOKEN), "lavacli.yaml must be private too");
 	free(err);
+	/* Any YAML lavacli reads (issue 14): libyaml, not a line reader. */
+	{
+		static const struct { const char *yaml, *id, *url, *token, *what; } cases[] = {
+			{ "default:\n  uri: \"https://h/RPC2\"\n  token: \"ab\\\"c\"\n", "default",
+			  "https://h", "ab\"c", "double-quoted escapes" },
+			{ "default:\n  uri: 'https://h'\n  token: 'it''s'\n", "default",
+			  "https://h", "it's", "single-quoted '' escape" },
+			{ "# identities\ndefault: # the lab\n  uri: https://h # trailing comment\n"
+			  "  token: abc#def\n", "default", "https://h", "abc#def", "comments, '#' inside a value" },
+			{ "default:\n  uri: https://h\n  token: >-\n    folded\n", "default",
+			  "https://h", "folded", "folded block scalar" },
+			{ "default:\n  uri: https://h\n  token: |-\n    literal\n", "default",
+			  "https://h", "literal", "literal block scalar" },
+			{ "{default: {uri: 'https://h/RPC2', token: \"x\\u00e9\"}}\n", "default",
+			  "https://h", "x\xc3\xa9", "flow style, \\u escape" },
+			{ "---\nbase: &b {uri: https://h}\ndefault:\n  <<: *b\n  token: t\n...\n", "default",
+			  "https://h", "t", "document markers, anchors and merge keys" },
+			{ "default:\n  uri: https://h\n  token: t\n  proxy: ~\n  version: 2024.1\n  timeout:\n",
+			  "default", "https://h", "t", "nulls and other keys ignored" },
+			{ "\"my lab\":\n    uri: https://h\n    token: t\n", "my lab", "https://h", "t",
+			  "a quoted identity name" },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+			memset(&cfg, 0, sizeof(cfg));
+			err = capture_stderr_parse_lavacli(cases[k].yaml, cases[k].id, &cfg, &ret);
+			ok(ret == 0 && cfg.url && !strcmp(cfg.url, cases[k].url) && cfg.token &&
+			   !strcmp(cfg.token, cases[k].token), "lavacli.yaml: %s%s%s", cases[k].what,
+			   ret ? ": " : "", ret ? err : "");
+			free(err);
+			lava_config_release(&cfg);
+		}
+	}
+	{
+		static const struct { const char *yaml, *msg, *what; } bad[] = {
+			{ "default:\n  uri: https://h\n  token: [a, b]\n", ":3: 'token' must be a single value",
+			  "a list as token" },
+			{ "default:\n  uri: https://h\n  token: \"s3cr3t-T0KEN-abcdef0123456789\n", "not valid YAML", "unterminated quote" },
+			{ "default: [1, 2]\n", ":1: identity 'default' is not a mapping", "identity not a mapping" },
+			{ "- a\n- b\n", "expected a mapping of identities", "a list at the top" },
+			{ "default:\n  uri: https://h\n---\nx: 1\n", "a second YAML document", "two documents" },
+			{ "", "no identity 'default'", "an empty file" },
+			{ "default:\n\turi: https://h\n", "not valid YAML", "a tab indent" },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+			memset(&cfg, 0, sizeof(cfg));
+			err = capture_stderr_parse_lavacli(bad[k].yaml, "default", &cfg, &ret);
+			ok(ret < 0 && strstr(err, bad[k].msg) && !strstr(err, TOKEN), "lavacli.yaml refused: %s: %s",
+			   bad[k].what, err);
+			free(err);
+			lava_config_release(&cfg);
+		}
+	}
+	/* A token in another identity makes the file secret too. */
+	free(text);
+	text = xstrfmt("default:\n  uri: https://h\nother:\n  uri: https://o\n  token: %s\n", TOKEN);
+	put(cli, text);
+	chmod(cli, 0604);
+	la.identity = NULL;
+	err = capture_stderr(do_load, &la, &ret);
+	ok(ret < 0 && strstr(err, "mode 0604") && !strstr(err, TOKEN),
+	   "lavacli.yaml with any token must be private: %s", err);
+	free(err);
+	chmod(cli, 0600);
+	err = capture_stderr(do_load, &la, &ret);
+	ok(ret == 0 && !la.cfg.token && !strcmp(la.cfg.url, "https://h"), "the same file at 0600: no token for default");
+	if (ret == 0)
+		lava_config_release(&la.cfg);
+	free(err);
 	unlink(cli);
 	err = capture_stderr(do_load, &la, &ret);
 	ok(ret < 0 && strstr(err, "no LAVA server configured"), "nothing configured: says where to put it");
@@ -481,6 +574,44 @@ static void test_urls(void)
 	ok(http_url_valid("http://127.0.0.1:8000/", &why), "plain http accepted");
 }
 
+/* lab_plan_check(): the benchmark's own parser, on the lab host (issue 14). */
+static int plan_ok(const char *const *args)
+{
+	struct lab_plan p;
+	size_t n = 0;
+	int ret;
+
+	while (args[n])
+		n++;
+	p.argv = (char **)args;
+	p.argc = n;
+	util_quiet = 1;
+	ret = lab_plan_check(&p);
+	util_quiet = 0;
+	return ret == 0;
+}
+
+static void test_plan_check(void)
+{
+	const char *good[] = { "--backend", "zram,zswap", "--sizes", "64M,1G", "--procs=1,2", "--runs", "5", NULL };
+	const char *none[] = { NULL };
+	const char *bogus[] = { "--bogus-option", "--procs", "999", NULL };
+	const char *procs[] = { "--procs", "999", NULL };
+	const char *missing[] = { "--runs", NULL };
+	const char *pos[] = { "zram", NULL };
+	const char *help[] = { "--help", NULL };
+	const char *db[] = { "--db=x.db", NULL };
+
+	ok(plan_ok(good), "plan check: a good plan passes");
+	ok(plan_ok(none), "plan check: the empty plan (swapbench's defaults) passes");
+	ok(!plan_ok(bogus), "plan check: an unknown option refused");
+	ok(!plan_ok(procs), "plan check: --procs 999 refused");
+	ok(!plan_ok(missing), "plan check: an option without its value refused");
+	ok(!plan_ok(pos), "plan check: a bare word refused");
+	ok(!plan_ok(help), "plan check: --help is no run");
+	ok(!plan_ok(db), "plan check: --db is swaplab's, not the board's");
+}
+
 int main(void)
 {
 	set_progname("test_lava");
@@ -492,6 +623,7 @@ int main(void)
 	test_log_and_outcome();
 	test_config();
 	test_urls();
+	test_plan_check();
 	{
 		const char *rm[] = { "rm", "-rf", tmp, NULL };
 

@@ -6,6 +6,7 @@
  * tests/fixtures/intake/ (run from the repository root, or set TOP).
  */
 #include "kernel-patches/mbox.h"
+#include "common/utf8.h"
 #include "tap.h"
 #include "common/util.h"
 
@@ -315,10 +316,81 @@ out:
 	free(path);
 }
 
+/* Issue 14: UTF-8 checked after every decoding step. */
+static int valid_utf8(const char *s)
+{
+	return s && utf8_valid(s, strlen(s));
+}
+
+static void test_utf8_hostile(void)
+{
+	struct mbox mb = { NULL, 0, 0 };
+	char *s, *text = NULL;
+	size_t len = 0;
+
+	s = rfc2047_decode("=?UTF-8?Q?=FF?=");
+	ok(valid_utf8(s) && !strcmp(s, "=?UTF-8?Q?=FF?="), "Q word decoding to 0xFF kept literally: %s", s);
+	free(s);
+	s = rfc2047_decode("x =?UTF-8?B?/w==?= y");
+	ok(valid_utf8(s) && !strcmp(s, "x =?UTF-8?B?/w==?= y"), "B word decoding to 0xFF kept literally: %s", s);
+	free(s);
+	s = rfc2047_decode("=?UTF-8?Q?=ED=A0=80?=");
+	ok(valid_utf8(s), "an encoded surrogate is no text: %s", s);
+	free(s);
+	/* U+20AC (E2 82 AC) split across two words, B and Q. */
+	s = rfc2047_decode("=?UTF-8?B?4oI=?= =?UTF-8?B?rA==?= 5");
+	is_str(s, "\xe2\x82\xac 5", "a character split across B words");
+	free(s);
+	s = rfc2047_decode("=?utf-8?Q?a=E2=82?=\n =?UTF-8?Q?=AC?=");
+	is_str(s, "a\xe2\x82\xac", "a character split across folded Q words");
+	free(s);
+	/* UTF-16 needs the run too: no byte of it is text alone. */
+	s = rfc2047_decode("=?UTF-16BE?Q?=00?= =?UTF-16BE?Q?A?=");
+	is_str(s, "A", "a UTF-16 unit split across words");
+	free(s);
+	s = rfc2047_decode("=?UTF-8?Q?a=E2=82?= =?ISO-8859-1?Q?=E9?=");
+	ok(valid_utf8(s), "a run cut short by another charset stays valid: %s", s);
+	free(s);
+	s = rfc2047_decode("raw \xff byte");
+	is_str(s, "raw \xef\xbf\xbd byte", "a raw stray byte becomes U+FFFD");
+	free(s);
+
+	ok(parse_str(&mb, "From: a@b\nSubject: caf\xe9\n\nbody\n", 0) < 0,
+	   "a raw latin-1 Subject is refused");
+	mbox_release(&mb);
+	ok(parse_str(&mb, "From: a@b\nSubject: caf\xc3\xa9\nMessage-ID: <\xff@x>\n\nbody\n", 0) < 0,
+	   "a Message-ID with a stray byte is refused");
+	mbox_release(&mb);
+	ok(parse_str(&mb, "From: a@b\nSubject: caf\xc3\xa9\nX-Junk: \xff\n\nbody\n", 0) == 0 &&
+	   mb.nr == 1 && !strcmp(mb.mails[0].subject, "caf\xc3\xa9"),
+	   "raw UTF-8 Subject (RFC 6532) read; a header not stored may hold anything");
+	mbox_release(&mb);
+
+	ok(parse_str(&mb, "From: a@b\nSubject: qp\nContent-Type: text/plain; charset=utf-8\n"
+			  "Content-Transfer-Encoding: quoted-printable\n\nbad =FF byte\n", 0) == 0 && mb.nr == 1 &&
+	   mail_body_text(&mb.mails[0], "qp", &text, &len) < 0, "QP body decoding to invalid UTF-8 refused");
+	mbox_release(&mb);
+	ok(parse_str(&mb, "From: a@b\nSubject: b64\nContent-Transfer-Encoding: base64\n\n4oI=\n", 0) == 0 &&
+	   mb.nr == 1 && mail_body_text(&mb.mails[0], "b64", &text, &len) < 0,
+	   "base64 body ending inside a character refused");
+	mbox_release(&mb);
+	ok(parse_str(&mb, "From: a@b\nSubject: 8bit\nContent-Transfer-Encoding: 8bit\n\nK\xe4se\n", 0) == 0 &&
+	   mb.nr == 1 && mail_body_text(&mb.mails[0], "8bit", &text, &len) < 0,
+	   "8bit body in latin-1 without a charset refused");
+	mbox_release(&mb);
+	ok(parse_str(&mb, "From: a@b\nSubject: 8bit\nContent-Type: text/plain; charset=iso-8859-1\n"
+			  "Content-Transfer-Encoding: 8bit\n\nK\xe4se\n", 0) == 0 &&
+	   mb.nr == 1 && mail_body_text(&mb.mails[0], "8bit", &text, &len) == 0 &&
+	   !strcmp(text, "K\xc3\xa4se\n"), "the same body with its charset converted");
+	free(text);
+	mbox_release(&mb);
+}
+
 int main(void)
 {
 	util_quiet = 1;
 	test_from_lines();
+	test_utf8_hostile();
 	test_cover3();
 	test_mboxrd();
 	test_rfc2047();
