@@ -33,7 +33,7 @@ int lab_plan_check(const struct lab_plan *plan)
 	for (i = 0; i < plan->argc; i++)
 		argv[i + 1] = plan->argv[i];
 	bench_opts_init(&o);
-	ret = bench_parse_args(&o, (int)plan->argc + 1, argv);
+	ret = bench_parse_args(&o, (int)plan->argc + 1, argv, 0); /* as the board's swapbench */
 	bench_opts_release(&o);
 	free(argv);
 	if (ret < 0)

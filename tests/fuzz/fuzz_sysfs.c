@@ -7,7 +7,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char paths[8][256];
 	struct zram_mm_stat st;
-	uint64_t a, b, c;
+	uint64_t a, b;
 	char word[64], mnt[256], *text;
 
 	util_quiet = 1;
@@ -18,8 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)parse_kb_field(text, "SwapTotal", &a);
 	(void)parse_kb_field(text, "VmSwap", &a);
 	(void)parse_vmstat_field(text, "pswpout", &a);
-	(void)parse_smaps_vma(text, (uintptr_t)0x7f0000000000ULL, &a, &b, &c);
-	(void)parse_smaps_vma(text, 0, &a, &b, &c);
+	(void)parse_smaps_range(text, (uintptr_t)0x7f0000000000ULL, (uintptr_t)0x7f0000100000ULL, &a, &b);
+	(void)parse_smaps_range(text, 0, UINTPTR_MAX, &a, &b);
 	if (parse_bracketed(text, word, sizeof(word)) == 0)
 		FUZZ_CHECK(strlen(word) < sizeof(word), "bracketed word overran");
 	(void)word_in_list(text, "madvise");
