@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -157,6 +158,18 @@ struct child {
 
 int cell_child_enter(const struct cell *c, char *err, size_t len)
 {
+	/*
+	 * A worker dies with the bench: after a kill -9 of the bench an
+	 * orphan would go on holding its swapped-out VMA while the next run
+	 * (or --cleanup) swaps off and removes the devices under it.  The
+	 * bench is never pid 1, so a parent that died before prctl shows as
+	 * a reparenting.
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1) {
+		snprintf(err, len, "the benchmark died before its worker started");
+		return -1;
+	}
 	state_lock_close_in_child();
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
