@@ -368,3 +368,15 @@ void po_usage(FILE *f, const struct po_option *opts, const char *const *usage)
 	}
 	fprintf(f, "    -h, --help            this help\n");
 }
+
+int po_cb_alpha(const struct po_option *opt, const char *arg)
+{
+	char *end;
+	double a = strtod(arg, &end);
+
+	if (end == arg || *end || !(a >= 0.001 && a <= 0.2))
+		return error("option '--%s' must be a number in [0.001, 0.2], not '%s'", opt->long_name,
+			     arg);
+	*(double *)opt->value = a;
+	return 0;
+}

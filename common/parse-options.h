@@ -91,6 +91,9 @@ void strlist_release(struct strlist *l);
 #define OPT_REVISION(v) \
 	{ PO_REVISION, 'v', "revision", (v), "N", "the revision of the series (N or vN)", NULL, 1, 9999 }
 #define OPT_QUIET(v) OPT_FLAG('q', "quiet", (v), "no progress on standard error")
+/* --alpha A: a significance level in [0.001, 0.2], into a double. */
+int po_cb_alpha(const struct po_option *opt, const char *arg);
+#define OPT_ALPHA(v, h) OPT_CALLBACK(0, "alpha", (v), "A", (h), po_cb_alpha)
 
 /* Parsing flags. */
 enum {

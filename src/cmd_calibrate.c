@@ -34,17 +34,6 @@ static const char *const calibrate_usage[] = {
 	NULL,
 };
 
-static int parse_alpha(const struct po_option *opt, const char *arg)
-{
-	char *end;
-	double a = strtod(arg, &end);
-
-	if (end == arg || *end || !(a >= 0.001 && a <= 0.2))
-		return error("--alpha must be a number in [0.001, 0.2], not '%s'", arg);
-	*(double *)opt->value = a;
-	return 0;
-}
-
 static void print_one(const struct db_calibration *c, int json)
 {
 	size_t i;
@@ -146,7 +135,7 @@ int cmd_calibrate(int argc, char **argv)
 		OPT_STRING(0, "artifact", &artifact, "KEY", "the kernel artifact to boot"),
 		OPT_LIST(0, "option", &options, "KEY=VALUE", "a device option (repeatable)"),
 		OPT_UINT(0, "boots", &boots, "N", "boots a label (default 6)", REPORT_MIN_INV, 100),
-		OPT_CALLBACK(0, "alpha", &alpha, "A", "the reports' level (default 0.05)", parse_alpha),
+		OPT_ALPHA(&alpha, "the reports' level (default 0.05)"),
 		OPT_STRING(0, "workdir", &workdir, "DIR", "keep the devices' files there"),
 		OPT_DB(&dbpath),
 		OPT_QUIET(&quiet),

@@ -47,17 +47,6 @@ static int parse_pct(const struct po_option *opt, const char *arg)
 	return 0;
 }
 
-static int parse_alpha(const struct po_option *opt, const char *arg)
-{
-	char *end;
-	double a = strtod(arg, &end);
-
-	if (end == arg || *end || !(a >= 0.001 && a <= 0.2))
-		return error("--%s must be a number in [0.001, 0.2], not '%s'", opt->long_name, arg);
-	*(double *)opt->value = a;
-	return 0;
-}
-
 static int parse_direction(const struct po_option *opt, const char *arg)
 {
 	if (!strcmp(arg, "slower"))
@@ -141,8 +130,7 @@ int cmd_compare(int argc, char **argv)
 			     parse_direction),
 		OPT_CALLBACK(0, "figure", &opts.figure, "FIG",
 			     "mean (default) or max: a run's figure over its processes", parse_figure),
-		OPT_CALLBACK(0, "alpha", &opts.alpha, "A",
-			     "1 - the interval's level (default 0.05)", parse_alpha),
+		OPT_ALPHA(&opts.alpha, "1 - the interval's level (default 0.05)"),
 		OPT_DB(&dbpath),
 		OPT_JSON(&json),
 		OPT_END(),

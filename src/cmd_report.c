@@ -55,17 +55,6 @@ static int parse_backend(const struct po_option *opt, const char *arg)
 	return 0;
 }
 
-static int parse_alpha(const struct po_option *opt, const char *arg)
-{
-	char *end;
-	double a = strtod(arg, &end);
-
-	if (end == arg || *end || !(a >= 0.001 && a <= 0.2))
-		return error("option '--alpha' must be a number in [0.001, 0.2], not '%s'", arg);
-	*(double *)opt->value = a;
-	return 0;
-}
-
 static int parse_min_effect(const struct po_option *opt, const char *arg)
 {
 	char *end;
@@ -105,9 +94,7 @@ int cmd_report(int argc, char **argv)
 			     "a multi-process run's figure: the mean of its processes'\n"
 			     "munmap() latencies (default) or the slowest process's",
 			     parse_figure),
-		OPT_CALLBACK(0, "alpha", &opts.alpha, "A",
-			     "significance level after Benjamini-Hochberg (default 0.05)",
-			     parse_alpha),
+		OPT_ALPHA(&opts.alpha, "significance level after Benjamini-Hochberg (default 0.05)"),
 		OPT_CALLBACK(0, "min-effect", &opts.min_effect_pct, "PCT", min_effect_help,
 			     parse_min_effect),
 		OPT_STRING('o', "output", &output, "FILE",
