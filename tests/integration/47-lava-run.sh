@@ -5,7 +5,8 @@
 # lab initramfs for the lab's kernel, runs lava-run, and reads the job log:
 # the per-figure test cases and the full JSON Lines stream.  lava-run exits
 # 0 even when a test case fails, so the outcome is judged from the log;
-# the second job makes swapbench fail on purpose and must be reported as a
+# the second job makes the board's swapbench fail on purpose (a VMA larger
+# than its memory; a plan its parser refuses never leaves the host) and must be reported as a
 # failure with nothing recorded.  When the results database is part of
 # the build, the samples are imported and read back.
 . "$(dirname "$0")/lib.sh"
@@ -43,9 +44,19 @@ cases=$(grep -c '"lvl": "results", "msg": {"case": "zram-64M-2p-run[12]-p[01]-mu
 check "LAVA recorded one munmap test case per process and run (4 for zram 2p)" test "$cases" = 4
 check "with a measurement in ms" grep -q '"case": "zswap-64M-1p-run1-p0-munmap_ms".*"measurement": ! "[0-9.e-]*".*"units": "ms"' "$log"
 
-# A plan swapbench rejects: lava-run still exits 0, the log says it failed.
+# A malformed plan never reaches the board: refused on the host, before
+# anything is built or written (lab_plan_check, issue 14).
 "$SWAPLAB" lava run --device-type qemu --dispatcher lava-run --kernel "$LAVA_KERNEL" --memory 1024 \
-	--retries 0 --out "$tmpdir/job2" -- --backend zram --sizes 64M --runs 0 \
+	--retries 0 --out "$tmpdir/job0" -- --backend zram --sizes 64M --runs 0 \
+	>"$tmpdir/run0.out" 2>"$tmpdir/run0.err"
+st=$?
+check "a plan swapbench's parser refuses fails on the host (exit $st)" test $st = 1
+check "naming the value" grep -q "malformed number '0'" "$tmpdir/run0.err"
+check "before anything is written" test ! -e "$tmpdir/job0"
+# A plan that parses but the board's swapbench refuses (larger than its
+# 1 GiB): lava-run still exits 0, the log says it failed.
+"$SWAPLAB" lava run --device-type qemu --dispatcher lava-run --kernel "$LAVA_KERNEL" --memory 1024 \
+	--retries 0 --out "$tmpdir/job2" -- --backend zram --sizes 4G --runs 1 \
 	>"$tmpdir/run2.out" 2>"$tmpdir/run2.err"
 st=$?
 check "a failing benchmark is a failure (exit 1)" test $st = 1
