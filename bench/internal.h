@@ -61,6 +61,12 @@ int pageout_range(const struct cell *c, unsigned proc, char *p, uint64_t size,
 int cell_run(const struct cell *c, struct sample *samples);
 /* Whether MADV_PAGEOUT works on this kernel. */
 int pageout_supported(void);
+/* The worker -> bench pipe's fixed-size messages: a write retried on
+ * EINTR (a short write of a message this small does not happen on a
+ * pipe); a read of exactly len bytes, -2 when a signal asked the bench
+ * to stop, -1 at EOF or on error. */
+void msg_send(int fd, const void *m, size_t len);
+int msg_read(int fd, void *m, size_t len);
 
 /*
  * Mounts cgroup v1 cpuacct (journaled) when the kernel has it and nothing

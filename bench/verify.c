@@ -163,15 +163,6 @@ static void write_page(struct region *g, uint64_t page, unsigned gen)
 	g->r.written++;
 }
 
-static void send_vmsg(int fd, struct verify_msg *m)
-{
-	ssize_t n;
-
-	do {
-		n = write(fd, m, sizeof(*m));
-	} while (n < 0 && errno == EINTR);
-}
-
 static void region_fail(struct region *g, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 static void region_fail(struct region *g, const char *fmt, ...)
@@ -184,7 +175,7 @@ static void region_fail(struct region *g, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(m.text, sizeof(m.text), fmt, ap);
 	va_end(ap);
-	send_vmsg(g->up, &m);
+	msg_send(g->up, &m, sizeof(m));
 	_exit(1);
 }
 
@@ -297,7 +288,7 @@ static void report(struct region *g, uint64_t page, const unsigned char *found)
 	memcpy(x->expected, want + first, x->len);
 	memcpy(x->found, found + first, x->len);
 	describe(g, (const uint64_t *)found, x->found_as, sizeof(x->found_as));
-	send_vmsg(g->up, &m);
+	msg_send(g->up, &m, sizeof(m));
 }
 
 /* Swaps every page in (by reading it) and compares every byte. */
@@ -361,27 +352,8 @@ static void verify_child(const struct cell *c, unsigned proc, int up)
 	memset(&m, 0, sizeof(m));
 	m.type = VMSG_DONE;
 	m.r = g.r;
-	send_vmsg(up, &m);
+	msg_send(up, &m, sizeof(m));
 	_exit(0);
-}
-
-static int read_vmsg(int fd, struct verify_msg *m)
-{
-	size_t off = 0;
-
-	while (off < sizeof(*m)) {
-		ssize_t n = read(fd, (char *)m + off, sizeof(*m) - off);
-
-		if (n < 0 && errno == EINTR) {
-			if (bench_interrupted)
-				return -2;
-			continue;
-		}
-		if (n <= 0)
-			return -1;
-		off += (size_t)n;
-	}
-	return 0;
 }
 
 static void hex(const unsigned char *b, unsigned n, char *out)
@@ -415,7 +387,7 @@ static int collect(const struct cell *c, int fd, FILE *jsonl, struct verify_resu
 
 	while (done < c->procs) {
 		struct verify_msg m;
-		int rd = read_vmsg(fd, &m);
+		int rd = msg_read(fd, &m, sizeof(m));
 
 		if (rd == -2)
 			return -1;

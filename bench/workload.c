@@ -115,12 +115,12 @@ static int memcg_reclaim(const char *memcg, uint64_t bytes)
 	return ret;
 }
 
-static void send_msg(int fd, struct proc_msg *m)
+void msg_send(int fd, const void *m, size_t len)
 {
 	ssize_t n;
 
 	do {
-		n = write(fd, m, sizeof(*m));
+		n = write(fd, m, len);
 	} while (n < 0 && errno == EINTR);
 }
 
@@ -134,7 +134,7 @@ static void child_fail(int up, struct proc_msg *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(m->text, sizeof(m->text), fmt, ap);
 	va_end(ap);
-	send_msg(up, m);
+	msg_send(up, m, sizeof(*m));
 	_exit(1);
 }
 
@@ -274,7 +274,7 @@ static void child_pageout(struct child *ch)
 	if (read_file("/proc/self/status", buf, sizeof(buf)) >= 0)
 		parse_kb_field(buf, "VmSwap", &m->vmswap_bytes);
 	m->type = MSG_READY;
-	send_msg(ch->up, m);
+	msg_send(ch->up, m, sizeof(*m));
 }
 
 /* The barrier, then munmap() alone between the two clock reads. */
@@ -293,7 +293,7 @@ static void child_timed_munmap(struct child *ch)
 	munmap(ch->p, ch->c->size);
 	ch->m.t1 = now_ns();
 	ch->m.type = MSG_RESULT;
-	send_msg(ch->up, &ch->m);
+	msg_send(ch->up, &ch->m, sizeof(ch->m));
 }
 
 static void child_main(const struct cell *c, unsigned proc, int up, int go)
@@ -342,12 +342,12 @@ int pageout_supported(void)
 	return ret;
 }
 
-static int read_msg(int fd, struct proc_msg *m)
+int msg_read(int fd, void *m, size_t len)
 {
 	size_t off = 0;
 
-	while (off < sizeof(*m)) {
-		ssize_t n = read(fd, (char *)m + off, sizeof(*m) - off);
+	while (off < len) {
+		ssize_t n = read(fd, (char *)m + off, len - off);
 
 		if (n < 0 && errno == EINTR) {
 			if (bench_interrupted)
@@ -489,7 +489,7 @@ static int run_wait_ready(struct run *r)
 	unsigned got;
 
 	for (got = 0; got < c->procs; got++) {
-		int rd = read_msg(r->up[0], &m);
+		int rd = msg_read(r->up[0], &m, sizeof(m));
 		struct sample *s;
 
 		if (rd == -2)
@@ -565,7 +565,7 @@ static int run_timed_munmap(struct run *r)
 	close(r->go[1]); /* the barrier opens */
 	r->go[1] = -1;
 	for (got = 0; got < c->procs; got++) {
-		int rd = read_msg(r->up[0], &m);
+		int rd = msg_read(r->up[0], &m, sizeof(m));
 
 		if (rd == -2)
 			return -1;
