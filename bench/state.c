@@ -55,6 +55,35 @@ void state_init(struct bench_state *st)
 	st->zram_id = -1;
 }
 
+/*
+ * A bench killed between writing "state.tmp.<pid>" and renaming it over
+ * "state" leaves the temporary file behind.  Its change had not been made
+ * yet (the journal is written before the change), so the old journal is
+ * the truth and the file is only litter.  We hold the lock: no live bench
+ * is writing one.
+ */
+static int remove_stale_journals(void)
+{
+	DIR *d = opendir(dir());
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d)
+		return error_errno("cannot list state directory '%s'", dir());
+	while ((e = readdir(d))) {
+		char *path;
+
+		if (strncmp(e->d_name, "state.tmp.", 10))
+			continue;
+		path = xstrfmt("%s/%s", dir(), e->d_name);
+		if (unlink(path) < 0 && errno != ENOENT)
+			ret = error_errno("cannot remove '%s'", path);
+		free(path);
+	}
+	closedir(d);
+	return ret;
+}
+
 int state_lock(void)
 {
 	char *path;
@@ -83,6 +112,10 @@ int state_lock(void)
 	if (ftruncate(lock_fd, 0) == 0)
 		dprintf(lock_fd, "%d\n", (int)getpid());
 	free(path);
+	if (remove_stale_journals() < 0) {
+		state_unlock();
+		return -1;
+	}
 	return 0;
 }
 

@@ -24,7 +24,9 @@ state() { # everything a bench may change
 	losetup -a 2>/dev/null | grep -i swaplab
 	ls /var/tmp/swaplab-*.swap 2>/dev/null
 	ls -d /sys/fs/cgroup/swaplab* 2>/dev/null
+	ls "$statedir" 2>/dev/null | grep -vx lock  # the journal and its temporaries
 }
+statedir=${SWAPLAB_STATE_DIR:-/run/swaplab}
 plan=(--backend zram,zswap --sizes 8M --procs 1,2 --runs 1 --quiet --json)
 before=$(state)
 
@@ -76,4 +78,12 @@ check "hot_add window: a zram device was left behind" \
 	[ "$(ls -d /sys/block/zram* 2>/dev/null | wc -l)" -gt "$zram_before" ]
 check "hot_add window: the journal holds the intent" grep -q '^zram_pending' "${SWAPLAB_STATE_DIR:-/run/swaplab}/state"
 restored "hot_add window: --cleanup removes the device"
+
+# A kill between writing the journal's temporary and renaming it leaves
+# state.tmp.<pid>; the next bench to take the lock removes it.  A planted
+# one (as such a kill leaves it) shows that state() sees it.
+mkdir -p "$statedir"
+printf 'pid 99999\nzram_pending -\n' >"$statedir/state.tmp.99999"
+check "a journal temporary left by a kill is seen" [ "$(state)" != "$before" ]
+restored "--cleanup removes a journal temporary a kill left"
 finish
