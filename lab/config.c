@@ -405,10 +405,26 @@ static int load_file(const char *path, int lavacli, const char *identity,
 	return ret;
 }
 
+static char *taken_env_token;
+
+void lava_config_take_env(void)
+{
+	char *t = getenv("SWAPLAB_LAVA_TOKEN");
+
+	if (!t)
+		return;
+	wipe_free(taken_env_token);
+	taken_env_token = xstrdup(t);
+	/* getenv() points into the block the kernel shows as environ. */
+	explicit_bzero(t, strlen(t));
+	unsetenv("SWAPLAB_LAVA_TOKEN");
+}
+
 int lava_config_load(struct lava_config *cfg, const char *identity)
 {
 	const char *env_url = getenv("SWAPLAB_LAVA_URL");
-	const char *env_token = getenv("SWAPLAB_LAVA_TOKEN");
+	const char *env_token = getenv("SWAPLAB_LAVA_TOKEN") ? getenv("SWAPLAB_LAVA_TOKEN")
+							     : taken_env_token;
 	const char *env_file = getenv("SWAPLAB_LAVA_CONFIG");
 	char *dir = config_dir(), *path = NULL;
 	int ret = 0;

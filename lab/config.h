@@ -37,6 +37,14 @@ struct lava_config {
  * a file is unsafe or malformed or no server address is configured at all.
  */
 int lava_config_load(struct lava_config *cfg, const char *identity);
+/*
+ * Moves SWAPLAB_LAVA_TOKEN out of the environment into this module's
+ * memory (lava_config_load() still finds it): no program swaplab runs
+ * (lava-run, make, git, qemu) inherits it, and the value is wiped from
+ * the process's own environment block (/proc/<pid>/environ).  Called
+ * once by main() before anything else.
+ */
+void lava_config_take_env(void);
 /* Frees cfg and overwrites the token's memory first. */
 void lava_config_release(struct lava_config *cfg);
 

@@ -5,6 +5,7 @@
  */
 #include "src/builtin.h"
 #include "common/util.h"
+#include "lab/config.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +53,7 @@ static int check_stdout(int ret)
 int main(int argc, char **argv)
 {
 	set_progname("swaplab");
+	lava_config_take_env();
 	if (argc >= 2 && !strcmp(argv[1], "--version")) {
 		printf("swaplab %s\n", SWAPLAB_VERSION);
 		return check_stdout(EXIT_OK);

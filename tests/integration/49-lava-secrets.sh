@@ -21,6 +21,9 @@ port=$(cat "$tmpdir/port")
 cd "$tmpdir"
 printf 'device_type: qemu\njob_name: x\n' >job.yaml
 
+# Whether none of the files holds the token (grep's 2, a file missing, is not "none").
+lacks_token() { grep -qaF -f "$tmpdir/token" -- "$@"; [ $? = 1 ]; }
+
 # Reads every process's command line until $1 exists; prints the PIDs
 # whose command line holds the token.  Bash builtins only: the token is
 # never put on a command line by the scanner itself.
@@ -50,7 +53,7 @@ run_case() { # <description> swaplab-lava-args...
 	check "$d: the request reached the server" test -s auth.log
 	if [ -s seen ]; then ok 1 "$d: the token is on a command line"; sed 's/^/#   /' seen
 	else ok 0 "$d: the token is on no command line"; fi
-	check "$d: no token in stdout or stderr" bash -c "! grep -qF -f token out err"
+	check "$d: no token in stdout or stderr" lacks_token out err
 	: >auth.log
 }
 
@@ -64,4 +67,29 @@ rm xdg/swaplab/lava.conf
 export SWAPLAB_LAVA_URL="http://127.0.0.1:$port/500" SWAPLAB_LAVA_TOKEN=$token
 run_case "submit, token from the environment, 500 echoing it" submit job.yaml
 check "the echoed token is masked in the message" grep -q 'Server Error' err
+
+# Nor in the environment swaplab passes on: main() moves the token into
+# memory and wipes it from its own environment block, so the programs it
+# runs (lava-run, make, git, qemu) do not inherit it and
+# /proc/<pid>/environ does not show it.  Read while swaplab waits for a
+# slow server (the request is logged when it arrives).
+in_environ() { # <pid>: whether /proc/<pid>/environ holds the token
+	local env
+	mapfile -d '' -t env 2>/dev/null <"/proc/$1/environ" || return 1
+	[[ "${env[*]}" == *"$token"* ]]
+}
+sleep 3 & c=$!
+# Until the child has exec'd sleep (before, its environ is bash's own).
+for _ in $(seq 100); do [ "$(readlink /proc/$c/exe)" = "$(command -v sleep)" ] && break; sleep 0.02; done
+check "the environ check sees a token a process inherited" in_environ $c
+kill $c; wait $c 2>/dev/null
+export SWAPLAB_LAVA_URL="http://127.0.0.1:$port/slow"
+: >auth.log
+"$SWAPLAB" lava submit job.yaml >out 2>err & c=$!
+for _ in $(seq 100); do [ -s auth.log ] && break; sleep 0.05; done
+check "slow submit, token from the environment: the request reached the server" test -s auth.log
+check "token-ok: the token moved out of the environment still authenticates" grep -qx token-ok auth.log
+check "swaplab's own environment block no longer holds the token" lacks_token /proc/$c/environ
+wait $c
+check "nor its output" lacks_token out err
 finish
