@@ -17,7 +17,8 @@ store() { (cd "$kp" && find . | LC_ALL=C sort); }
 
 cat >"$tmpdir/server.py" <<'PY'
 # /stall/...: headers, then nothing.  /endless/...: a gzip stream without
-# end.  /bomb/...: a valid gzip of 1 GiB of mbox text (about 5 MiB sent).
+# end.  /bomb/...: a valid gzip of 2 GiB of mbox text (about 10 MiB sent).
+# /big/...: 2 GiB of plain mbox text, announced by Content-Length.
 # Raw deflate blocks ended by a full flush are byte-identical each time,
 # so one block is compressed once and sent again and again.
 import http.server, os, struct, sys, time, zlib
@@ -27,7 +28,7 @@ z = zlib.compressobj(1, zlib.DEFLATED, -15)
 block = z.compress(chunk) + z.flush(zlib.Z_FULL_FLUSH)
 final = z.flush(zlib.Z_FINISH)
 header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
-nblocks = (1 << 30) // len(chunk)
+nblocks = (2 << 30) // len(chunk)
 crc = 0
 for _ in range(nblocks):
     crc = zlib.crc32(chunk, crc)
@@ -36,6 +37,16 @@ class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         mode = self.path.split("/")[1]
         self.send_response(200)
+        if mode == "big":
+            self.send_header("Content-Type", "application/mbox")
+            self.send_header("Content-Length", str(nblocks * len(chunk)))
+            self.end_headers()
+            try:
+                for _ in range(nblocks):
+                    self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         self.send_header("Content-Type", "application/gzip")
         self.end_headers()
         try:
@@ -82,7 +93,20 @@ hostile() { # <description> <mode> <message part> <max seconds>
 }
 hostile "a server that stalls" stall "imed out\|timeout\|within" 15
 hostile "an endless gzip stream" endless "larger than" 60
-hostile "a gzip bomb" bomb "more than 512 MiB" 60
+hostile "a gzip bomb (2 GiB of mbox)" bomb "more than 512 MiB" 60
+hostile "a 2 GiB plain mbox" big "larger than\|too large\|exceeds" 60
+
+# A 2 GiB mbox file (sparse): refused before it is read.
+truncate -s 2G "$tmpdir/big.mbox"
+/usr/bin/time -f "%e %M" -o "$tmpdir/time" "$SWAPLAB" submit --mbox "$tmpdir/big.mbox" >"$tmpdir/out" 2>"$tmpdir/err"
+st=$?
+read -r s kb < <(tail -n 1 "$tmpdir/time")
+check "a 2 GiB mbox file: fails (exit $st)" [ "$st" = 1 ]
+check "a 2 GiB mbox file: says why" grep -q "larger than 512 MiB is refused" "$tmpdir/err"
+sed 's/^/#   /' "$tmpdir/err"
+check "a 2 GiB mbox file: within 64 MiB of memory ($((kb / 1024)) MiB)" [ "$kb" -le $((64 * 1024)) ]
+check "a 2 GiB mbox file: nothing stored" [ "$(store)" = "$before" ]
+rm -f "$tmpdir/big.mbox"
 
 kill "$server" && wait "$server" 2>/dev/null
 check "server stopped" sh -c '! kill -0 "$1" 2>/dev/null' - "$server"
