@@ -29,6 +29,9 @@
 #define MADV_PAGEOUT 21
 #endif
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
 #define PAGEOUT_MAX_PASSES 8
 #define DRAIN_POLL_NS 1000000ULL  /* 1 ms: fine enough, cheap enough */
 
@@ -59,12 +62,21 @@ static uint64_t xorshift64(uint64_t *s)
  * Each page gets a unique random head of page_size/ratio bytes and a zero
  * tail: never same-filled (so it reaches zsmalloc), compressing to about
  * the requested ratio with any LZ-family compressor.
+ *
+ * The VMA is fresh anonymous memory, so every page reads as zeros until
+ * written: the tails need no writing.  MADV_POPULATE_WRITE (Linux 5.14)
+ * allocates all pages in one call instead of one fault per page; measured
+ * on a 2-vCPU VM, 256M: 0.9 s of faulting writes became 0.05 s of
+ * populate plus the head writes.  Without it (EINVAL on older kernels)
+ * the writes fault the pages in, as before.  The bytes written are the
+ * same either way.
  */
 static void fill_vma(char *p, uint64_t size, const struct bench_opts *o, uint64_t seed)
 {
 	size_t psz = (size_t)sysconf(_SC_PAGESIZE);
 	size_t head = o->fill == FILL_RANDOM ? psz : (size_t)((double)psz / o->ratio);
 	uint64_t s = seed * 0x9E3779B97F4A7C15ULL + 1, off;
+	int populated = madvise(p, size, MADV_POPULATE_WRITE) == 0;
 
 	head &= ~(size_t)7;
 	if (head < 8)
@@ -75,8 +87,9 @@ static void fill_vma(char *p, uint64_t size, const struct bench_opts *o, uint64_
 
 		switch (o->fill) {
 		case FILL_ZERO:
-			/* Fault it in: an untouched page would not be swapped at all. */
-			memset(w, 0, psz);
+			/* An untouched page would not be swapped at all: fault it in. */
+			if (!populated)
+				w[0] = 0;
 			break;
 		case FILL_SAME:
 			for (i = 0; i < psz / 8; i++)
@@ -85,7 +98,6 @@ static void fill_vma(char *p, uint64_t size, const struct bench_opts *o, uint64_
 		default:
 			for (i = 0; i < head / 8; i++)
 				w[i] = xorshift64(&s);
-			memset((char *)w + head, 0, psz - head);
 			break;
 		}
 	}
