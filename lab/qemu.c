@@ -17,7 +17,10 @@
  * Options: arch=x86_64|arm64, memory=SIZE (e.g. 2G), smp=N, timeout=DUR,
  * initrd=FILE (a ready initramfs; default: built into the workdir),
  * busybox=FILE, swapbench=FILE (for that build), append=TEXT (more kernel
- * parameters), qemu=PROGRAM, accel=tcg|kvm.
+ * parameters), qemu=PROGRAM, accel=auto|tcg|kvm (default auto; any other
+ * value is passed to -accel as it is).  Under KVM the default device label
+ * "qemu" becomes "qemu-kvm": samples from the two accelerators are
+ * different instruments and never pooled.
  */
 #include "lab/device.h"
 #include "lab/initramfs.h"
@@ -28,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 /* Measured on this kind of machine (2 cores, TCG): the small x86_64
@@ -41,10 +45,83 @@
 #define PER_RUN_MS 20000ULL           /* drain timeout and set-up, per run of a cell */
 #define DONE_GRACE_NS 10000000000ULL  /* after "done", QEMU should have exited */
 
+/*
+ * The KVM probe.  /dev/kvm is not proof: on some hosts it exists and every
+ * guest hangs (a nested, PVM-style host).  So QEMU boots a 64 KiB
+ * firmware whose first instructions, at the reset vector, write 1 to the
+ * isa-debug-exit port; QEMU then exits with status (1 << 1) | 1 = 3.
+ * Anything else within KVM_PROBE_MS (no /dev/kvm, no permission, a hang)
+ * means TCG.
+ */
+#define KVM_PROBE_MS 5000ULL
+#define KVM_PROBE_EXIT 3
+
+/* 0: KVM ran the test guest; -1 with *why (malloc'd) otherwise. */
+static int kvm_probe(const char *qemu, char **why)
+{
+	static const unsigned char code[] = {
+		0xB0, 0x01,       /* mov al, 1 */
+		0xE6, 0xF4,       /* out 0xf4, al: isa-debug-exit */
+		0xF4, 0xEB, 0xFD, /* hlt; jmp back to the hlt */
+	};
+	const char *tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *fw = xstrfmt("%s/swaplab-kvm-probe.XXXXXX", tmpdir);
+	unsigned char *rom = xcalloc(1, 65536);
+	struct run_opts ro = RUN_OPTS_INIT;
+	int fd, st, devnull;
+
+	*why = NULL;
+	memcpy(rom + 65536 - 16, code, sizeof(code));
+	fd = mkstemp(fw);
+	if (fd < 0 || write(fd, rom, 65536) != 65536 || close(fd) < 0) {
+		*why = xstrfmt("cannot write the probe firmware '%s': %s", fw, strerror(errno));
+		if (fd >= 0)
+			unlink(fw);
+		free(rom);
+		free(fw);
+		return -1;
+	}
+	free(rom);
+	{
+		const char *argv[] = { qemu, "-accel", "kvm", "-machine", "pc", "-m", "16",
+				       "-nodefaults", "-no-user-config", "-display", "none",
+				       "-serial", "none", "-monitor", "none", "-bios", fw,
+				       "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", NULL };
+
+		devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		ro.out_fd = ro.err_fd = devnull;
+		ro.flags = RUN_DIE_WITH_PARENT;
+		ro.timeout_ms = KVM_PROBE_MS;
+		st = run_argv_opts(argv, &ro);
+		if (devnull >= 0)
+			close(devnull);
+	}
+	unlink(fw);
+	free(fw);
+	if (st == KVM_PROBE_EXIT && !ro.timed_out)
+		return 0;
+	if (ro.timed_out)
+		*why = xstrfmt("KVM did not run a test guest within %llu s (/dev/kvm %s)",
+			       KVM_PROBE_MS / 1000, access("/dev/kvm", F_OK) ? "is missing" : "exists, guests hang");
+	else if (access("/dev/kvm", F_OK))
+		*why = xstrdup("no /dev/kvm");
+	else
+		*why = xstrfmt("KVM did not run a test guest (%s exit %d)", qemu, st);
+	return -1;
+}
+
+static int host_is_x86_64(void)
+{
+	struct utsname u;
+
+	return uname(&u) == 0 && !strcmp(u.machine, "x86_64");
+}
+
 struct qemu_priv {
 	char *arch;
 	char *qemu;
 	char *accel;
+	int kvm;       /* accel is KVM: the host's CPU model */
 	char *initrd;
 	char *busybox, *swapbench;
 	char *append;
@@ -75,7 +152,27 @@ static int qemu_init(struct lab_device *dev, const char *const *options)
 		return error("qemu device: '%s' not found (install %s)", q->qemu,
 			     !strcmp(q->arch, "x86_64") ? "qemu-system-x86" : "qemu-system-arm");
 	v = lab_option(options, "accel");
-	q->accel = xstrdup(!v || !strcmp(v, "tcg") ? "tcg,thread=multi" : v);
+	if (!v || !strcmp(v, "auto")) {
+		char *why = NULL;
+
+		if (strcmp(q->arch, "x86_64") || !host_is_x86_64())
+			why = xstrfmt("KVM needs an x86_64 host for an x86_64 guest "
+				      "(an arm64 guest on an arm64 host: accel=kvm)");
+		if (!why && kvm_probe(q->qemu, &why) == 0) {
+			q->accel = xstrdup("kvm");
+		} else {
+			info("qemu: %s: using TCG", why);
+			q->accel = xstrdup("tcg,thread=multi");
+		}
+		free(why);
+	} else {
+		q->accel = xstrdup(!strcmp(v, "tcg") ? "tcg,thread=multi" : v);
+	}
+	q->kvm = !strncmp(q->accel, "kvm", 3);
+	if (q->kvm && !strcmp(dev->name, "qemu")) {
+		free(dev->name);
+		dev->name = xstrdup("qemu-kvm");
+	}
 	if ((v = lab_option(options, "initrd")))
 		q->initrd = xstrdup(v);
 	if ((v = lab_option(options, "busybox")))
@@ -271,7 +368,10 @@ static int qemu_run(struct lab_device *dev, const struct lab_plan *plan,
 		argv[n++] = "-M";
 		argv[n++] = "virt";
 		argv[n++] = "-cpu";
-		argv[n++] = "cortex-a72";
+		argv[n++] = q->kvm ? "host" : "cortex-a72";
+	} else if (q->kvm) {
+		argv[n++] = "-cpu";
+		argv[n++] = "host";
 	}
 	argv[n++] = "-accel";
 	argv[n++] = q->accel;

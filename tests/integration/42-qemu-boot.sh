@@ -115,4 +115,37 @@ check "saying it needs an image" grep -q "boots a given kernel" "$tmpdir/nokerne
 	>/dev/null 2>"$tmpdir/opt.err"
 ok $((! ($? == 128))) "an unknown device option is refused"
 check "naming it" grep -q "no option 'colour'" "$tmpdir/opt.err"
+
+# --- the accelerator: KVM only when it really runs a guest ------------------
+# This machine's default: one line saying why TCG (no /dev/kvm, or a hang).
+check "the default run said which accelerator and why" grep -q "qemu: .*: using TCG" "$tmpdir/reject.err"
+# A fake QEMU whose KVM hangs (as on hosts where /dev/kvm exists and guests
+# never run), and one whose KVM works: for the probe it exits as the probe
+# firmware makes a real KVM guest exit; for the boot it runs the real QEMU
+# under TCG, so the plan still runs and the label can be checked.
+real=$(command -v qemu-system-x86_64)
+cat >"$tmpdir/fake-qemu" <<EOF
+#!/bin/sh
+case " \$* " in
+*" -bios "*) [ "\$FAKE_KVM" = works ] && exit 3; exec sleep 3599 ;;
+esac
+for a; do shift; case "\$a" in kvm) a=tcg ;; host) a=qemu64 ;; esac; set -- "\$@" "\$a"; done
+exec $real "\$@"
+EOF
+chmod +x "$tmpdir/fake-qemu"
+t0=$(date +%s)
+FAKE_KVM=hangs run kvmhang --option qemu="$tmpdir/fake-qemu" -- --backend zram --sizes 16M --runs 1
+ok $st "a KVM that hangs: the run still completes ($(( $(date +%s) - t0 )) s with the 5 s probe)"
+check "on TCG, saying KVM did not run the test guest" grep -q "KVM did not run a test guest within 5 s.*using TCG" "$tmpdir/kvmhang.err"
+check "QEMU got -accel tcg" grep -q -- "-accel tcg" "$tmpdir/kvmhang/qemu.log"
+check "the samples say device qemu (TCG)" grep -q '"device":"qemu"' "$tmpdir/kvmhang.jsonl"
+check "the hung probe was killed" not pgrep -f '^sleep 3599$'
+FAKE_KVM=works run kvmok --option qemu="$tmpdir/fake-qemu" -- --backend zram --sizes 16M --runs 1
+ok $st "a KVM that runs the test guest: the run completes"
+check "QEMU gets the host's CPU and -accel kvm" grep -q -- "-cpu host -accel kvm " "$tmpdir/kvmok/qemu.log"
+check "and no TCG line" not grep -q "using TCG" "$tmpdir/kvmok.err"
+check "the samples say device qemu-kvm" grep -q '"device":"qemu-kvm"' "$tmpdir/kvmok.jsonl"
+run kvmforced --option qemu="$tmpdir/fake-qemu" --option accel=tcg -- --backend zram --sizes 16M --runs 1
+ok $st "accel=tcg: the run completes"
+check "accel=tcg: no probe, no line" not grep -q "using TCG\|KVM" "$tmpdir/kvmforced.err"
 finish
