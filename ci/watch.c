@@ -79,6 +79,9 @@ static int is_mbox_name(const char *n)
 /*
  * Takes one input: intake, then queue.  The outcome is recorded under key
  * whatever it is, so a broken input is reported once, not every scan.
+ * When the database itself fails (disk full, read-only) nothing is
+ * recorded and -1 stops the scan: the input is not at fault and is taken
+ * on the next run.  Returns 1 queued, 0 not (known or refused), -1.
  */
 static int take(struct db *db, const char *key, const struct intake_request *req)
 {
@@ -86,34 +89,39 @@ static int take(struct db *db, const char *key, const struct intake_request *req
 	struct intake_db idb;
 	int r, queued = 0;
 
-	if (db_seen(db, key) != 0)
+	r = db_seen(db, key);
+	if (r < 0)
+		return -1;
+	if (r)
 		return 0;
 	memset(&res, 0, sizeof(res));
 	intake_db_init(&idb, db);
 	if (intake_submit(req, &res, &idb.ops) < 0) {
+		if (idb.failed)
+			return -1;
 		warning("watch: %s was not taken (see above); it is tried again when it changes", key);
-		db_mark_seen(db, key, "refused");
-		return 0;
+		return db_mark_seen(db, key, "refused") < 0 ? -1 : 0;
 	}
-	if (res.already) {
-		intake_db_upsert_stored(db, res.dir);
+	if (res.already && intake_db_upsert_stored(db, res.dir) < 0) {
+		intake_result_release(&res);
+		return -1;
+	}
+	if (res.already)
 		info("watch: %s: already submitted as %s v%u", key, res.series, res.version);
-	}
 	r = db_queue_add(db, res.dir, res.series, res.version, key, 0);
 	if (r > 0) {
 		info("watch: queued %s v%u (%s)", res.series, res.version, key);
 		queued = 1;
 	}
-	db_mark_seen(db, key, r >= 0 ? "taken" : "error");
 	intake_result_release(&res);
-	return queued;
+	return r < 0 ? -1 : queued;
 }
 
 static int scan_mbox_dir(struct db *db, const struct watch_opts *o, const char *dir)
 {
 	size_t n, i;
 	char **files = list_files(dir, is_mbox_name, &n);
-	int queued = 0;
+	int queued = 0, r;
 
 	if (!files && errno && errno != ENOENT)
 		warning("watch: cannot read '%s': %s", dir, strerror(errno));
@@ -130,8 +138,13 @@ static int scan_mbox_dir(struct db *db, const struct watch_opts *o, const char *
 		req.kind = INTAKE_MBOX;
 		req.path = files[i];
 		req.patches_dir = o->patches_dir;
-		queued += take(db, key, &req);
+		r = take(db, key, &req);
 		free(key);
+		if (r < 0) {
+			queued = -1;
+			break;
+		}
+		queued += r;
 	}
 	free_list(files, n);
 	return queued;
@@ -237,8 +250,10 @@ static int scan_maildir(struct db *db, const struct watch_opts *o, const char *d
 
 		sha256_final_hex(&groups[i].hash, hex);
 		key = xstrfmt("maildir:%s:%s:%.16s", dir, groups[i].root, hex);
-		fd = mkstemps(tmp, 5);
+		fd = queued < 0 ? -1 : mkstemps(tmp, 5);  /* after a database failure: only free */
 		if (fd >= 0 && write(fd, groups[i].text, groups[i].len) == (ssize_t)groups[i].len) {
+			int r;
+
 			struct intake_request req;
 
 			close(fd);
@@ -246,7 +261,8 @@ static int scan_maildir(struct db *db, const struct watch_opts *o, const char *d
 			req.kind = INTAKE_MBOX;
 			req.path = tmp;
 			req.patches_dir = o->patches_dir;
-			queued += take(db, key, &req);
+			r = take(db, key, &req);
+			queued = r < 0 ? -1 : queued + r;
 		} else if (fd >= 0) {
 			close(fd);
 		}
@@ -315,16 +331,16 @@ static int scan_git(struct db *db, const struct watch_opts *o)
 
 int watch_scan(struct db *db, const struct watch_opts *o)
 {
-	int queued = 0;
+	int queued = 0, r = 0;
 	size_t i;
 
-	for (i = 0; o->mbox_dirs && o->mbox_dirs[i]; i++)
-		queued += scan_mbox_dir(db, o, o->mbox_dirs[i]);
-	for (i = 0; o->maildirs && o->maildirs[i]; i++)
-		queued += scan_maildir(db, o, o->maildirs[i]);
-	if (o->git_tree && o->git_ref)
-		queued += scan_git(db, o);
-	return queued;
+	for (i = 0; r >= 0 && o->mbox_dirs && o->mbox_dirs[i]; i++)
+		queued += (r = scan_mbox_dir(db, o, o->mbox_dirs[i])) > 0 ? r : 0;
+	for (i = 0; r >= 0 && o->maildirs && o->maildirs[i]; i++)
+		queued += (r = scan_maildir(db, o, o->maildirs[i])) > 0 ? r : 0;
+	if (r >= 0 && o->git_tree && o->git_ref)
+		queued += (r = scan_git(db, o)) > 0 ? r : 0;
+	return r < 0 ? -1 : queued;
 }
 
 /*
@@ -394,15 +410,20 @@ int watch_drain(struct db *db, const struct watch_opts *o, volatile int *stop)
 	while (!*stop) {
 		struct db_queue_item it;
 		struct pipeline_result res;
+		int failed = 0;
 		int r = db_queue_claim(db, &it);
 
-		if (r <= 0)
+		if (r < 0)
+			return -1;
+		if (r == 0)
 			break;
 		info("watch: running %s v%u (attempt %u)", it.series, it.version, it.attempts);
 		if (pipeline_run(db, &o->pipeline, it.revision_dir, &res) == 0) {
-			db_queue_finish(db, it.id, DBQ_DONE, NULL, NULL, res.report_dir);
+			if (db_queue_finish(db, it.id, DBQ_DONE, NULL, NULL, res.report_dir) < 0)
+				failed = 1;
 			info("watch: %s v%u done: %s/report.txt", it.series, it.version, res.report_dir);
-			report_changes(db, it.series, res.report_dir);
+			if (!failed)
+				report_changes(db, it.series, res.report_dir);
 		} else {
 			/*
 			 * A failure of the revision itself (it does not apply, does
@@ -411,15 +432,19 @@ int watch_drain(struct db *db, const struct watch_opts *o, volatile int *stop)
 			 */
 			int retry = res.stage && !strcmp(res.stage, "run") && it.attempts < max;
 
-			db_queue_finish(db, it.id, DBQ_FAILED, res.stage, res.message, res.report_dir);
-			if (retry)
-				db_queue_add(db, it.revision_dir, it.series, it.version, NULL, 1);
+			if (db_queue_finish(db, it.id, DBQ_FAILED, res.stage, res.message,
+					    res.report_dir) < 0 ||
+			    (retry && db_queue_add(db, it.revision_dir, it.series, it.version, NULL, 1) < 0))
+				failed = 1;
 			warning("watch: %s v%u failed at %s%s", it.series, it.version,
 				res.stage ? res.stage : "?", retry ? "; queued again" : "");
 		}
 		pipeline_result_release(&res);
 		db_queue_item_release(&it);
 		ran++;
+		/* The revision stays 'running': the next watch queues it again. */
+		if (failed)
+			return -1;
 	}
 	return ran;
 }

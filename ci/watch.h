@@ -25,11 +25,17 @@ struct watch_opts {
 	struct pipeline_opts pipeline;
 };
 
-/* Takes new inputs into the queue; returns how many revisions were queued. */
+/*
+ * Takes new inputs into the queue; returns how many revisions were
+ * queued, or -1 when the database cannot be written (nothing of the
+ * failed input is recorded: the next scan takes it).
+ */
 int watch_scan(struct db *db, const struct watch_opts *o);
 /*
  * Runs queued revisions until the queue is empty or *stop is set
- * (checked between revisions); returns how many ran.
+ * (checked between revisions); returns how many ran, or -1 when the
+ * database could not record an outcome (that revision stays 'running'
+ * and db_queue_recover() queues it again).
  */
 int watch_drain(struct db *db, const struct watch_opts *o, volatile int *stop);
 

@@ -203,7 +203,9 @@ struct db_queue_item {
 /*
  * Queues a stored revision (its directory is the key).  Returns 1 when
  * queued now, 0 when it was already queued or running; a revision that
- * is done or failed is queued again only with requeue.
+ * is done or failed is queued again only with requeue.  source (may be
+ * NULL): the watched input it came from, recorded as seen ("taken") in
+ * the same transaction, so an input is never seen without being queued.
  */
 int db_queue_add(struct db *db, const char *revision_dir, const char *series,
 		 unsigned version, const char *source, int requeue);

@@ -55,6 +55,20 @@ int db_queue_add(struct db *db, const char *revision_dir, const char *series,
 			goto out;
 		ret = 1;
 	}
+	/* The input is seen in the same transaction: queued and seen together, or neither. */
+	if (source) {
+		int r = ret;
+
+		ret = -1;
+		st = db_stmt(db, ST_SEEN_ADD);
+		if (!st)
+			goto out;
+		db_bind_text(st, 1, source);
+		db_bind_text(st, 2, "taken");
+		if (db_exec_stmt(db, st, "cannot record what watch has seen"))
+			goto out;
+		ret = r;
+	}
 	if (db_commit(db))
 		ret = -1;
 out:

@@ -47,8 +47,12 @@ static int db_finish(void *ctx, int commit)
 	idb->pending = NULL;
 	if (!commit || !s)
 		return 0;
-	return intake_db_upsert(idb->db, s->name, s->version, s->title, revision_msgid(s),
-				s->base_commit);
+	if (intake_db_upsert(idb->db, s->name, s->version, s->title, revision_msgid(s),
+			     s->base_commit) < 0) {
+		idb->failed = 1;
+		return -1;
+	}
+	return 0;
 }
 
 void intake_db_init(struct intake_db *idb, struct db *db)

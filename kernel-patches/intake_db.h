@@ -20,6 +20,7 @@ struct intake_db {
 	struct intake_db_ops ops;   /* what intake_submit() takes */
 	struct db *db;
 	const struct patch_series *pending;
+	int failed;   /* the database refused the row (full, read-only): not the input's fault */
 };
 
 void intake_db_init(struct intake_db *idb, struct db *db);

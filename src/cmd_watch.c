@@ -108,8 +108,14 @@ int cmd_watch(int argc, char **argv)
 		warning("watch: %d revision%s left running by an earlier watcher queued again",
 			r, r == 1 ? "" : "s");
 	do {
-		watch_scan(db, &o);
-		watch_drain(db, &o, &stop);
+		if (watch_scan(db, &o) < 0 || watch_drain(db, &o, &stop) < 0) {
+			/* Full or read-only: every later write would fail too. */
+			error("watch: stopped: the database '%s' cannot be written (see above); "
+			      "nothing was lost: the next watch takes the inputs and the queue "
+			      "from where they are", db_path(db));
+			ret = EXIT_INFRA;
+			goto out;
+		}
 		for (uint64_t t = 0; !once && !stop && t < interval_ms; t += 200)
 			sleep_ns(200000000ULL);
 	} while (!once && !stop);
