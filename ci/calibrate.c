@@ -252,8 +252,10 @@ int calibrate_run(struct db *db, const struct calibrate_opts *o, struct db_calib
 	if (lab_device_init(&dev, o->kind, o->name, o->options) < 0)
 		goto out;
 	dev_ok = 1;
-	workdir = o->workdir ? xstrdup(o->workdir) : xstrdup("/tmp/swaplab-calibrate-XXXXXX");
-	if (o->workdir ? mkdir(workdir, 0755) < 0 && errno != EEXIST : !mkdtemp(workdir)) {
+	workdir = o->workdir ? xstrdup(o->workdir) : make_work_dir("calibrate");
+	if (!workdir)
+		goto out;
+	if (o->workdir && mkdir(workdir, 0755) < 0 && errno != EEXIST) {
 		error_errno("cannot create the work directory '%s'", workdir);
 		goto out;
 	}

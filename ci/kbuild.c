@@ -147,8 +147,16 @@ static char *capture_ok(const char *const *argv, const char *what)
 }
 
 /* Appends "$ argv" to the log, then runs argv with its output there. */
-static int run_logged(const char *const *argv, const char *log)
+/*
+ * make, with its output appended to log.  If swaplab dies (even by
+ * SIGKILL), make gets SIGTERM: it stops its compilers and deletes the
+ * targets they were writing, so no half-written object looks up to date
+ * to the next build.  It also inherits the slot's lock (lock_fd): the next
+ * build of this slot waits until the old make is really gone.
+ */
+static int run_logged(const char *const *argv, const char *log, int lock_fd)
 {
+	struct run_opts ro = RUN_OPTS_INIT;
 	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	FILE *f;
 	int st, i;
@@ -163,8 +171,13 @@ static int run_logged(const char *const *argv, const char *log)
 		fputc('\n', f);
 		fclose(f);
 	}
-	st = run_argv(argv, fd, fd);
+	ro.out_fd = ro.err_fd = fd;
+	ro.flags = RUN_TERM_WITH_PARENT;
+	ro.keep_fd = lock_fd;
+	st = run_argv_opts(argv, &ro);
 	close(fd);
+	if (st > 255)
+		return error("'%s' died from signal %d", argv[0], st - 256);
 	return st;
 }
 
@@ -498,13 +511,13 @@ static char *mail_subject(const char *path)
 static int am_dry_run(const char *tree, const char *base, char *const *patches, size_t nr,
 		      struct kbuild_am_failure *fail)
 {
-	char dir[] = "/tmp/swaplab-am.XXXXXX";
+	char *dir = make_work_dir("am");
 	char *index, *env_index, *split;
 	size_t i;
 	int ret = 0;
 
-	if (!mkdtemp(dir))
-		return error_errno("cannot create a scratch directory");
+	if (!dir)
+		return -1;
 	index = xstrfmt("%s/index", dir);
 	env_index = xstrfmt("GIT_INDEX_FILE=%s", index);
 	split = xstrfmt("-o%s/split", dir);
@@ -555,6 +568,7 @@ static int am_dry_run(const char *tree, const char *base, char *const *patches, 
 		}
 	}
 	rm_rf(dir);
+	free(dir);
 	free(index);
 	free(env_index);
 	free(split);
@@ -1096,7 +1110,7 @@ static int make(struct build *b, const char *const *targets)
 		argv[n++] = targets[i];
 	}
 	argv[n] = NULL;
-	st = run_logged(argv, b->log);
+	st = run_logged(argv, b->log, b->lock_fd);
 	free(ccd);
 	free(ccb);
 	free(o);
@@ -1261,6 +1275,8 @@ int kbuild_build(const struct kbuild_request *r, struct kbuild_artifact *a)
 	{
 		char *dir = xstrfmt("%s/artifacts", b.home);
 
+		/* A killed build's tmp.<pid>.*: removed once that pid is gone. */
+		reap_dead_owners(dir, "tmp.");
 		b.tmpdir = xstrfmt("%s/tmp.%d.%lld", dir, (int)getpid(), (long long)now_ns());
 		free(dir);
 		if (mkdir_p(b.tmpdir) < 0)

@@ -439,8 +439,8 @@ int pipeline_run(struct db *db, const struct pipeline_opts *o, const char *revis
 		goto out;
 	}
 	dev_ok = 1;
-	workdir = o->workdir ? xstrdup(o->workdir) : xstrdup("/tmp/swaplab-pipeline-XXXXXX");
-	if (!o->workdir && !mkdtemp(workdir)) {
+	workdir = o->workdir ? xstrdup(o->workdir) : make_work_dir("pipeline");
+	if (!workdir) {
 		fail(res, "run", "cannot create a work directory: %s", strerror(errno));
 		goto out;
 	}

@@ -6,6 +6,7 @@
 #include "common/util.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -520,8 +521,8 @@ pid_t start_argv(const char *const *argv, const struct run_opts *o)
 	}
 	if (pid == 0) {
 		close(p[0]);
-		if (o->flags & RUN_DIE_WITH_PARENT) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (o->flags & (RUN_DIE_WITH_PARENT | RUN_TERM_WITH_PARENT)) {
+			prctl(PR_SET_PDEATHSIG, o->flags & RUN_TERM_WITH_PARENT ? SIGTERM : SIGKILL);
 			if (getppid() != parent) /* it died before prctl */
 				_exit(127);
 		}
@@ -531,6 +532,8 @@ pid_t start_argv(const char *const *argv, const struct run_opts *o)
 			child_fail(p[1], "dup2");
 		if (o->err_fd >= 0 && dup2(o->err_fd, 2) < 0)
 			child_fail(p[1], "dup2");
+		if (o->keep_fd >= 0 && fcntl(o->keep_fd, F_SETFD, 0) < 0)
+			child_fail(p[1], "fcntl");
 		execvp(argv[0], (char *const *)argv);
 		child_fail(p[1], "exec");
 	}
@@ -615,6 +618,85 @@ int run_argv(const char *const *argv, int out_fd, int err_fd)
 	if (st > 255)
 		return error("'%s' died from signal %d", argv[0], st - 256);
 	return st;
+}
+
+#define WORK_DIR_KEEP ".swaplab-keep"
+
+int keep_work_dir(const char *dir)
+{
+	char *path = xstrfmt("%s/" WORK_DIR_KEEP, dir);
+	int ret = write_file_atomic(path, "", 0);
+
+	free(path);
+	return ret;
+}
+
+static int pid_alive(long pid)
+{
+	return pid == getpid() || kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+int reap_dead_owners(const char *parent, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	DIR *d = opendir(parent);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	while ((e = readdir(d))) {
+		const char *p;
+		char *end, *path;
+		long pid;
+
+		if (strncmp(e->d_name, prefix, plen))
+			continue;
+		p = e->d_name + plen;
+		/* <kind>.<pid>.: skip the kind (it has no dots) */
+		if (!isdigit((unsigned char)*p) && (p = strchr(p, '.')))
+			p++;
+		if (!p || !isdigit((unsigned char)*p))
+			continue;
+		pid = strtol(p, &end, 10);
+		if (*end != '.' || pid <= 0 || pid_alive(pid))
+			continue;
+		path = xstrfmt("%s/%s/" WORK_DIR_KEEP, parent, e->d_name);
+		if (access(path, F_OK) == 0) {
+			free(path);
+			continue;
+		}
+		free(path);
+		path = xstrfmt("%s/%s", parent, e->d_name);
+		/* Another user's leftovers may not be ours to remove: not an error. */
+		{
+			const char *argv[] = { "rm", "-rf", "--", path, NULL };
+			int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+			if (run_argv(argv, devnull, devnull) == 0)
+				n++;
+			if (devnull >= 0)
+				close(devnull);
+		}
+		free(path);
+	}
+	closedir(d);
+	return n;
+}
+
+char *make_work_dir(const char *what)
+{
+	const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *dir;
+
+	reap_dead_owners(tmp, "swaplab-");
+	dir = xstrfmt("%s/swaplab-%s.%d.XXXXXX", tmp, what, (int)getpid());
+	if (!mkdtemp(dir)) {
+		error_errno("cannot create a work directory in '%s'", tmp);
+		free(dir);
+		return NULL;
+	}
+	return dir;
 }
 
 int rm_rf(const char *path)

@@ -110,10 +110,14 @@ struct run_opts {
 	int (*poll)(void *arg);
 	void *arg;
 	int timed_out;                 /* out: the deadline passed */
+	int keep_fd;                   /* a descriptor the program inherits even if
+	                                  close-on-exec (a lock it must hold); -1: none */
 };
-#define RUN_OPTS_INIT { .out_fd = -1, .err_fd = -1 }
+#define RUN_OPTS_INIT { .out_fd = -1, .err_fd = -1, .keep_fd = -1 }
 enum {
 	RUN_DIE_WITH_PARENT = 1 << 0, /* SIGKILL if swaplab dies, even by SIGKILL */
+	RUN_TERM_WITH_PARENT = 1 << 2, /* SIGTERM instead: time to clean up (make
+	                                  deletes half-written targets) */
 	RUN_NEW_PGRP = 1 << 1,        /* a process group of its own (killed as one) */
 };
 
@@ -138,6 +142,18 @@ int run_argv(const char *const *argv, int out_fd, int err_fd);
 int run_argv_capture(const char *const *argv, char **out);
 /* Removes path and everything below it (rm -rf); 0, or -1 + error(). */
 int rm_rf(const char *path);
+/*
+ * Work directories survive a kill -9 of their owner; their names carry
+ * the owner's pid so the next run can tell.  reap_dead_owners() removes
+ * every parent/<prefix><pid>.<rest> whose pid is not a running process
+ * (returns how many); make_work_dir() reaps $TMPDIR (else /tmp) of
+ * "swaplab-" entries and creates swaplab-<what>.<pid>.XXXXXX there
+ * (malloc'd path, or NULL + error()).  keep_work_dir() marks one as kept
+ * on purpose (a failed run's files for the user): never reaped.
+ */
+int reap_dead_owners(const char *parent, const char *prefix);
+char *make_work_dir(const char *what);
+int keep_work_dir(const char *dir);
 /* Whether an executable of that name is on PATH. */
 int have_program(const char *name);
 

@@ -326,9 +326,18 @@ static int run_lava_run(struct lava_dev *d, const char *workdir, const char *job
 		const char *argv[] = { "lava-run", "--job-id", id, "--output-dir", out_dir,
 				       "--device", dev_path, job_path, NULL };
 
+		struct run_opts ro = RUN_OPTS_INIT;
+
 		info("lava-run: job %s, log %s", id, *log_path);
-		/* lava-run's log (YAML entries) is on stderr; stdout has nothing we need. */
-		st = run_argv(argv, fd, fd);
+		/* lava-run's log (YAML entries) is on stderr; stdout has nothing we need.
+		 * If swaplab dies, SIGTERM: lava-run ends its job and stops its QEMU. */
+		ro.out_fd = ro.err_fd = fd;
+		ro.flags = RUN_TERM_WITH_PARENT;
+		st = run_argv_opts(argv, &ro);
+		if (st > 255) {
+			error("lava-run died from signal %d", st - 256);
+			st = -1;
+		}
 	}
 	if (st < 0)
 		goto out;

@@ -1,11 +1,19 @@
-# mk/fault.mk - fault tests of the lab host: `swaplab bench` killed with
-# SIGKILL at random points, FAULT_TRIALS times, each followed by
-# `swaplab bench --cleanup` and a comparison of the host's swap, zram,
-# zswap, THP and mount state with the state before (tests/fault/).
-# Root; holds the test lock, as the integration tests do.  `make test`
-# runs a sample of 10 (tests/integration/22-bench-kill9.sh).
+# mk/fault.mk - fault tests of the lab host (tests/fault/), root, under the
+# test lock as the integration tests are:
+#   bench-kill.sh     `swaplab bench` killed with SIGKILL at random points,
+#                     FAULT_TRIALS times, each followed by `--cleanup` and a
+#                     comparison of the host's swap, zram, zswap, THP and
+#                     mount state with the state before;
+#   pipeline-kill.sh  `swaplab pipeline` killed while building, while
+#                     booting and at PIPELINE_TRIALS random points: no make
+#                     or QEMU left, no work directory once the next run
+#                     starts, the database intact, the next run completes.
+# `make test` runs samples (22-bench-kill9.sh: 10; 59-pipeline-kill.sh: 1).
 FAULT_TRIALS ?= 100
+PIPELINE_TRIALS ?= 5
 .PHONY: fault-test
 fault-test: all
 	flock /run/lock/swaplab-tests.lock env TRIALS=$(FAULT_TRIALS) SWAPLAB=$(CURDIR)/$(BUILD)/swaplab \
 		TOP=$(CURDIR) BUILD=$(BUILD) bash tests/fault/bench-kill.sh
+	flock /run/lock/swaplab-tests.lock env TRIALS=$(PIPELINE_TRIALS) SWAPLAB=$(CURDIR)/$(BUILD)/swaplab \
+		TOP=$(CURDIR) BUILD=$(BUILD) bash tests/fault/pipeline-kill.sh

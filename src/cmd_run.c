@@ -62,7 +62,7 @@ int cmd_run(int argc, char **argv)
 		OPT_STRING('o', "out", &out, "FILE.jsonl", "where the samples go (required)"),
 		OPT_LIST(0, "option", &options, "KEY=VALUE", "a device option (repeatable)"),
 		OPT_STRING(0, "workdir", &workdir, "DIR",
-			   "the device's files (default: a new /tmp/swaplab-run.*)"),
+			   "the device's files (default: a new /tmp/swaplab-run.<pid>.*)"),
 		OPT_FLAG(0, "keep", &keep, "keep the work directory of a complete run"),
 		OPT_GROUP("the kernel (qemu, lava)"),
 		OPT_STRING(0, "artifact", &artifact, "KEY",
@@ -143,9 +143,11 @@ int cmd_run(int argc, char **argv)
 	if (lab_device_init(&dev, kind, name, options.items) < 0)
 		return EXIT_FATAL;
 	if (!workdir) {
-		tmpdir = xstrdup("/tmp/swaplab-run.XXXXXX");
-		if (!mkdtemp(tmpdir))
-			die("cannot create a work directory in /tmp");
+		tmpdir = make_work_dir("run");
+		if (!tmpdir)
+			return EXIT_FATAL;
+		if (keep)
+			keep_work_dir(tmpdir);
 		workdir = tmpdir;
 	}
 	/* A temporary work directory goes unless it holds a failed run's files. */
@@ -184,6 +186,8 @@ int cmd_run(int argc, char **argv)
 		error("%s: %s: %s", dev.name, lab_status_name(res.status), res.message ? res.message : "");
 		keep = 1;
 	}
+	if (tmpdir && keep)
+		keep_work_dir(tmpdir);
 	if (keep || !tmpdir)
 		info("device files (console, logs) kept in %s", workdir);
 	else

@@ -68,7 +68,7 @@ state() { # what every test must leave as it found it
 	grep -c ' debugfs ' /proc/mounts
 	awk '$2 ~ "^/(tmp|run|var)/" || $1 ~ /swaplab/ { print "mount", $1, $2, $3 }' /proc/mounts
 	# Work directories swaplab makes: a test that keeps one (a failed run) removes it.
-	ls -d /tmp/swaplab-run.* /tmp/swaplab-pipeline-* 2>/dev/null
+	ls -d /tmp/swaplab-run.* /tmp/swaplab-pipeline* /tmp/swaplab-calibrate* /tmp/swaplab-am.* 2>/dev/null
 }
 # The lock is taken around each test, not the suite, so that other
 # checkouts on the machine (other sessions' tests) can interleave; the

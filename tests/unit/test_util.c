@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Runs fn with stderr in a temporary file; returns what it wrote. */
@@ -73,6 +75,52 @@ static void test_children(void)
 	free(out);
 }
 
+/* Work directories of dead owners are reaped; live, kept and foreign ones stay. */
+static void test_work_dirs(void)
+{
+	char root[] = "/tmp/swaplab-test-reap.XXXXXX", *p, *dir;
+	pid_t dead = fork();
+	int n;
+
+	if (dead == 0)
+		_exit(0);
+	waitpid(dead, NULL, 0);  /* a pid that is surely not running now */
+	if (!mkdtemp(root)) {
+		ok(0, "a scratch directory");
+		return;
+	}
+#define MK(fmt, ...) do { p = xstrfmt("%s/" fmt, root, __VA_ARGS__); mkdir(p, 0700); free(p); } while (0)
+	MK("swaplab-pipeline.%d.aaaaaa", (int)dead);
+	MK("swaplab-run.%d.bbbbbb", (int)dead);
+	MK("swaplab-run.%d.kept00", (int)dead);
+	MK("swaplab-pipeline.%d.cccccc", (int)getpid());
+	MK("swaplab-pipeline-%s", "oldfmt");
+	MK("swaplab-it.%s", "123456");
+	MK("other.%d.dddddd", (int)dead);
+#undef MK
+	p = xstrfmt("%s/swaplab-run.%d.kept00", root, (int)dead);
+	ok(keep_work_dir(p) == 0, "a work directory marked as kept");
+	free(p);
+	n = reap_dead_owners(root, "swaplab-");
+	ok(n == 2, "two directories of a dead owner removed (%d)", n);
+#define GONE(fmt, ...) (p = xstrfmt("%s/" fmt, root, __VA_ARGS__), n = access(p, F_OK), free(p), n < 0)
+	ok(GONE("swaplab-pipeline.%d.aaaaaa", (int)dead) && GONE("swaplab-run.%d.bbbbbb", (int)dead),
+	   "they are the dead owner's pipeline and run directories");
+	ok(!GONE("swaplab-run.%d.kept00", (int)dead), "a kept one stays");
+	ok(!GONE("swaplab-pipeline.%d.cccccc", (int)getpid()), "a live owner's stays");
+	ok(!GONE("swaplab-pipeline-%s", "oldfmt") && !GONE("swaplab-it.%s", "123456") &&
+	   !GONE("other.%d.dddddd", (int)dead), "names without an owner, or another prefix, stay");
+#undef GONE
+	setenv("TMPDIR", root, 1);
+	dir = make_work_dir("unit");
+	p = xstrfmt("%s/swaplab-unit.%d.", root, (int)getpid());
+	ok(dir && !strncmp(dir, p, strlen(p)), "make_work_dir: swaplab-<what>.<pid>.XXXXXX (%s)", dir);
+	unsetenv("TMPDIR");
+	free(p);
+	free(dir);
+	rm_rf(root);
+}
+
 int main(void)
 {
 	uint64_t v = 0, *list = NULL;
@@ -125,5 +173,6 @@ int main(void)
 	is_str(fmt_size(1536ULL << 10, buf, sizeof(buf)), "1.5M", "fmt 1.5M");
 	is_str(fmt_size(100, buf, sizeof(buf)), "100", "fmt bytes");
 	test_children();
+	test_work_dirs();
 	return done_testing();
 }

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# tests/fault/pipeline-kill.sh - `swaplab pipeline` killed with SIGKILL
+# while it builds a kernel, while QEMU boots one, and at TRIALS random
+# points (issue 14, item 6).  After each kill: no make and no QEMU of the
+# killed run keep running; the next run removes the killed run's work
+# directory, and a last run completes the revision; the database passes
+# integrity_check and foreign_key_check.  A unique one-line patch makes
+# the build a real one (ccache keeps it short); its artifact, worktree and
+# branch are removed at the end.
+#   make fault-test runs TRIALS=5; make test (59-pipeline-kill.sh) TRIALS=1.
+. "$(dirname "$0")/../integration/lib.sh"
+need_root
+command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86 not installed"
+SWAPLAB=$(realpath "${SWAPLAB:-build/swaplab}")
+TRIALS=${TRIALS:-5}
+export SWAPLAB_HOME=${SWAPLAB_HOME:-/var/lib/swaplab}
+tree=$("$SWAPLAB" kernel tree 2>/dev/null) || skip_all "no kernel tree (linux-source-6.1)"
+base=v6.1-debian
+token=kill$$x$(date +%s)
+series=pipeline-kill-$token
+db=$tmpdir/lab.db out=$tmpdir/out patches=$tmpdir/patches
+
+# The patch: one comment line at the top of mm/zsmalloc.c.
+mapfile -t ctx < <(git -C "$tree" show "$base:mm/zsmalloc.c" | head -n 3)
+cat >"$tmpdir/p.mbox" <<EOF
+From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+From: swaplab test <test@example.org>
+Date: Wed, 2 Dec 2026 12:00:00 +0000
+Message-ID: <$token@example.org>
+Subject: [PATCH] mm/zsmalloc: a comment for the kill test ($token)
+
+---
+ mm/zsmalloc.c | 1 +
+ 1 file changed, 1 insertion(+)
+
+diff --git a/mm/zsmalloc.c b/mm/zsmalloc.c
+--- a/mm/zsmalloc.c
++++ b/mm/zsmalloc.c
+@@ -1,3 +1,4 @@
++/* $token */
+ ${ctx[0]}
+ ${ctx[1]}
+ ${ctx[2]}
+-- 
+2.39.2
+EOF
+"$SWAPLAB" submit --mbox "$tmpdir/p.mbox" --series "$series" -v 1 --patches-dir "$patches" \
+	--db "$db" >/dev/null 2>"$tmpdir/submit.err"
+ok $? "a one-line revision submitted" || { sed 's/^/# /' "$tmpdir/submit.err"; finish; exit 1; }
+
+cleanup_kernel() {
+	local wt=$SWAPLAB_HOME/worktrees/$series-v1 d
+	git -C "$tree" worktree remove --force "$wt" 2>/dev/null
+	git -C "$tree" worktree prune 2>/dev/null
+	git -C "$tree" branch -q -D "swaplab/$series/v1" 2>/dev/null
+	for d in "$SWAPLAB_HOME"/artifacts/*/manifest.json; do
+		grep -q "$token" "$d" 2>/dev/null && rm -rf "$(dirname "$d")"
+	done
+}
+trap 'cleanup_kernel; rm -rf "$tmpdir"' EXIT
+
+pipeline() { # in the background; sets pid
+	"$SWAPLAB" pipeline --series "$series" -v 1 --patches-dir "$patches" --db "$db" --rounds 1 \
+		--out "$out" -- --backend zram --sizes 16M --procs 1 --runs 1 >"$tmpdir/p.out" 2>"$tmpdir/p.err" &
+	pid=$!
+}
+wait_for() { # <pattern> <seconds>: until stderr shows it, or the run ended
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		grep -q -- "$1" "$tmpdir/p.err" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+# The processes of a run: its descendants (make and its compilers, QEMU),
+# taken just before the kill.
+descendants() { # <pid>
+	local p kids
+	kids=$(ps -e -o pid=,ppid= | awk -v p="$1" '$2 == p { print $1 }')
+	for p in $kids; do echo "$p"; descendants "$p"; done
+}
+gone_within() { # <seconds> <pids...>: until none of them runs
+	local i p t=$1 left; shift
+	for ((i = 0; i < t * 10; i++)); do
+		left=
+		for p; do kill -0 "$p" 2>/dev/null && left+=" $p"; done
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	for p in $left; do echo "#   left: $(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null)"; done
+	return 1
+}
+killed=()
+kill_at() { # <description> <pattern> <extra seconds> [<a program that must be running>]
+	pipeline
+	if wait_for "$2" 900; then
+		sleep "$3"
+		local kids
+		kids=$(descendants "$pid")
+		if kill -9 "$pid" 2>/dev/null; then
+			wait "$pid" 2>/dev/null
+			killed+=("$pid")
+			ok 0 "$1: killed (pid $pid, $(echo $kids | wc -w) processes under it: $(ps -o comm= $kids 2>/dev/null | sort -u | tr '\n' ' '))"
+			[ -n "${4:-}" ] && check "$1: $4 was running" grep -q "^$4" <(ps -o comm= $kids 2>/dev/null)
+			check "$1: none of them left after 30 s" gone_within 30 $kids
+		else
+			wait "$pid"; ok $? "$1: the run finished before its kill"
+		fi
+	else
+		wait "$pid"; ok 1 "$1: the run never got there (exit $?)"; tail -n 5 "$tmpdir/p.err" | sed 's/^/#   /'
+	fi
+}
+kill_at "while building the patched kernel" "build-patched: building" 15 make
+check "the build log shows make stopped by SIGTERM, not SIGKILL" \
+	grep -qa "Terminated\|Deleting file" "$SWAPLAB_HOME"/build/x86_64-*/build.log
+kill_at "while QEMU boots" "run: round 1/1" 3 qemu-system
+for ((t = 1; t <= TRIALS; t++)); do
+	kill_at "random point $t" "apply:" "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.1f", rand() * 20 }')"
+done
+
+"$SWAPLAB" pipeline --series "$series" -v 1 --patches-dir "$patches" --db "$db" --rounds 1 \
+	--out "$out" -- --backend zram --sizes 16M --procs 1 --runs 1 >"$tmpdir/p.out" 2>"$tmpdir/p.err"
+st=$?
+ok $st "the next run completes the revision"
+[ $st = 0 ] || tail -n 20 "$tmpdir/p.err" | sed 's/^/#   /'
+for p in "${killed[@]}"; do
+	check "the work directory of killed run $p is gone" \
+		bash -c "! ls -d /tmp/swaplab-pipeline.$p.* 2>/dev/null | grep -q ."
+done
+check "its report is written" [ -s "$out/$series/v1/report.txt" ]
+check "integrity_check ok" [ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ]
+check "foreign_key_check empty" [ -z "$(sqlite3 "$db" 'PRAGMA foreign_key_check')" ]
+check "every stored run is complete (samples and an end)" [ "$(sqlite3 "$db" \
+	"SELECT count(*) FROM run r WHERE NOT EXISTS
+		(SELECT 1 FROM cell c JOIN sample s ON s.cell_id = c.id WHERE c.run_id = r.id)")" = 0 ]
+finish
