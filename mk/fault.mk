@@ -7,7 +7,10 @@
 #   pipeline-kill.sh  `swaplab pipeline` killed while building, while
 #                     booting and at PIPELINE_TRIALS random points: no make
 #                     or QEMU left, no work directory once the next run
-#                     starts, the database intact, the next run completes.
+#                     starts, the database intact, the next run completes;
+#                     again with MODE=watch on `swaplab watch --once`: the
+#                     queue keeps the revision once and the next watch
+#                     finishes it, a further one runs nothing.
 # `make test` runs samples (22-bench-kill9.sh: 10; 59-pipeline-kill.sh: 1).
 FAULT_TRIALS ?= 100
 PIPELINE_TRIALS ?= 5
@@ -17,3 +20,5 @@ fault-test: all
 		TOP=$(CURDIR) BUILD=$(BUILD) bash tests/fault/bench-kill.sh
 	flock /run/lock/swaplab-tests.lock env TRIALS=$(PIPELINE_TRIALS) SWAPLAB=$(CURDIR)/$(BUILD)/swaplab \
 		TOP=$(CURDIR) BUILD=$(BUILD) bash tests/fault/pipeline-kill.sh
+	flock /run/lock/swaplab-tests.lock env TRIALS=$(PIPELINE_TRIALS) MODE=watch \
+		SWAPLAB=$(CURDIR)/$(BUILD)/swaplab TOP=$(CURDIR) BUILD=$(BUILD) bash tests/fault/pipeline-kill.sh

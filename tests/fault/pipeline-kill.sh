@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# tests/fault/pipeline-kill.sh - `swaplab pipeline` killed with SIGKILL
+# tests/fault/pipeline-kill.sh - `swaplab pipeline` (MODE=watch: `swaplab
+# watch --once`) killed with SIGKILL
 # while it builds a kernel, while QEMU boots one, and at TRIALS random
 # points (issue 14, item 6).  After each kill: no make and no QEMU of the
 # killed run keep running; the next run removes the killed run's work
@@ -13,6 +14,7 @@ need_root
 command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86 not installed"
 SWAPLAB=$(realpath "${SWAPLAB:-build/swaplab}")
 TRIALS=${TRIALS:-5}
+MODE=${MODE:-pipeline}
 export SWAPLAB_HOME=${SWAPLAB_HOME:-/var/lib/swaplab}
 tree=$("$SWAPLAB" kernel tree 2>/dev/null) || skip_all "no kernel tree (linux-source-6.1)"
 base=v6.1-debian
@@ -59,9 +61,21 @@ cleanup_kernel() {
 }
 trap 'cleanup_kernel; rm -rf "$tmpdir"' EXIT
 
+# MODE=watch: the same kills on `swaplab watch --once` taking the revision
+# from a directory of mboxes (it runs the pipeline in its own process).
+inbox=$tmpdir/inbox
+mkdir -p "$inbox" && cp "$tmpdir/p.mbox" "$inbox/p.mbox"
+lab() { # the command under test, in the foreground
+	if [ "$MODE" = watch ]; then
+		"$SWAPLAB" watch --once --mbox-dir "$inbox" --patches-dir "$patches" --db "$db" --rounds 1 \
+			--out "$out" -- --backend zram --sizes 16M --procs 1 --runs 1
+	else
+		"$SWAPLAB" pipeline --series "$series" -v 1 --patches-dir "$patches" --db "$db" --rounds 1 \
+			--out "$out" -- --backend zram --sizes 16M --procs 1 --runs 1
+	fi
+}
 pipeline() { # in the background; sets pid
-	"$SWAPLAB" pipeline --series "$series" -v 1 --patches-dir "$patches" --db "$db" --rounds 1 \
-		--out "$out" -- --backend zram --sizes 16M --procs 1 --runs 1 >"$tmpdir/p.out" 2>"$tmpdir/p.err" &
+	lab >"$tmpdir/p.out" 2>"$tmpdir/p.err" &
 	pid=$!
 }
 wait_for() { # <pattern> <seconds>: until stderr shows it, or the run ended
@@ -92,9 +106,22 @@ gone_within() { # <seconds> <pids...>: until none of them runs
 	return 1
 }
 killed=()
+running_under() { # <pid> <program> <seconds>: until a descendant runs it
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		ps -o comm= $(descendants "$1") 2>/dev/null | grep -q "^$2" && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+# A kill waits for the program it is about (make, QEMU) to be running under
+# the pipeline, then the extra seconds: a fixed delay after a log line raced
+# a loaded machine (the initramfs was still being packed when it fired).
 kill_at() { # <description> <pattern> <extra seconds> [<a program that must be running>]
 	pipeline
 	if wait_for "$2" 900; then
+		[ -n "${4:-}" ] && running_under "$pid" "$4" 900
 		sleep "$3"
 		local kids
 		kids=$(descendants "$pid")
@@ -111,16 +138,22 @@ kill_at() { # <description> <pattern> <extra seconds> [<a program that must be r
 		wait "$pid"; ok 1 "$1: the run never got there (exit $?)"; tail -n 5 "$tmpdir/p.err" | sed 's/^/#   /'
 	fi
 }
-kill_at "while building the patched kernel" "build-patched: building" 15 make
+# watch prints no pipeline progress: its kills wait for "running" and then
+# for the program itself.
+if [ "$MODE" = watch ]; then
+	p_build="watch: running" p_boot="watch: running" p_any="watch: running"
+else
+	p_build="build-patched: building" p_boot="run: round 1/1" p_any="apply:"
+fi
+kill_at "while building the patched kernel" "$p_build" 15 make
 check "the build log shows make stopped by SIGTERM, not SIGKILL" \
 	grep -qa "Terminated\|Deleting file" "$SWAPLAB_HOME"/build/x86_64-*/build.log
-kill_at "while QEMU boots" "run: round 1/1" 3 qemu-system
+kill_at "while QEMU boots" "$p_boot" 1 qemu-system
 for ((t = 1; t <= TRIALS; t++)); do
-	kill_at "random point $t" "apply:" "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.1f", rand() * 20 }')"
+	kill_at "random point $t" "$p_any" "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.1f", rand() * 20 }')"
 done
 
-"$SWAPLAB" pipeline --series "$series" -v 1 --patches-dir "$patches" --db "$db" --rounds 1 \
-	--out "$out" -- --backend zram --sizes 16M --procs 1 --runs 1 >"$tmpdir/p.out" 2>"$tmpdir/p.err"
+lab >"$tmpdir/p.out" 2>"$tmpdir/p.err"
 st=$?
 ok $st "the next run completes the revision"
 [ $st = 0 ] || tail -n 20 "$tmpdir/p.err" | sed 's/^/#   /'
@@ -131,6 +164,17 @@ done
 check "its report is written" [ -s "$out/$series/v1/report.txt" ]
 check "integrity_check ok" [ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ]
 check "foreign_key_check empty" [ -z "$(sqlite3 "$db" 'PRAGMA foreign_key_check')" ]
+if [ "$MODE" = watch ]; then
+	"$SWAPLAB" status --db "$db" >"$tmpdir/status" 2>&1
+	check "the queue: the revision done, nothing queued, running or failed" \
+		grep -q '^0 queued, 0 running, 1 done, 0 failed$' "$tmpdir/status"
+	check "the queue holds it once" [ "$(sqlite3 "$db" 'SELECT count(*) FROM queue')" = 1 ]
+	runs=$(sqlite3 "$db" 'SELECT count(*) FROM run')
+	lab >"$tmpdir/p2.out" 2>"$tmpdir/p2.err"
+	ok $? "another watch exits 0"
+	check "and runs nothing: the revision is not run twice to completion" \
+		[ "$(sqlite3 "$db" 'SELECT count(*) FROM run')" = "$runs" ]
+fi
 check "every stored run is complete (samples and an end)" [ "$(sqlite3 "$db" \
 	"SELECT count(*) FROM run r WHERE NOT EXISTS
 		(SELECT 1 FROM cell c JOIN sample s ON s.cell_id = c.id WHERE c.run_id = r.id)")" = 0 ]
