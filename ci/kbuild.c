@@ -183,7 +183,27 @@ static int run_logged(const char *const *argv, const char *log, int lock_fd)
 
 /* ---- tree --------------------------------------------------------- */
 
+/*
+ * The import commit's message.  It is part of the commit id, so it names
+ * only what every machine has in common: the package, its version and the
+ * tarball's path inside the package - never where the lab unpacked it.
+ */
+static char *import_message(const char *pkg, const char *ver, const char *path)
+{
+	if (pkg && ver)
+		return xstrfmt("Import %s %s\n\nThe unpacked %s, unchanged, as the lab's base tree.\n",
+			       pkg, ver, path);
+	return xstrfmt("Import %s\n\nThe unpacked source tarball, unchanged, as the lab's base tree.\n",
+		       path);
+}
+
 int kbuild_tree_import(const char *tarball, const char *dir, const char *tag, int *created)
+{
+	return kbuild_tree_import_as(tarball, dir, tag, NULL, created);
+}
+
+int kbuild_tree_import_as(const char *tarball, const char *dir, const char *tag,
+			  const struct kbuild_base *as, int *created)
 {
 	struct stat st;
 	char *tmp, *date, *msg, *tagref = xstrfmt("refs/tags/%s", tag);
@@ -208,7 +228,12 @@ int kbuild_tree_import(const char *tarball, const char *dir, const char *tag, in
 	}
 	tmp = xstrfmt("%s.tmp.%d", dir, (int)getpid());
 	date = xstrfmt("@%lld +0000", (long long)st.st_mtime);
-	{
+	if (as) {
+		char *path = xstrfmt("/usr/src/%s.tar.xz", as->package);
+
+		msg = import_message(as->package, as->version, path);
+		free(path);
+	} else {
 		/* Name the Debian package and version when dpkg knows the file. */
 		const char *q[] = { "dpkg-query", "-S", tarball, NULL };
 		char *pkg = NULL, *ver = NULL, *colon;
@@ -222,12 +247,7 @@ int kbuild_tree_import(const char *tarball, const char *dir, const char *tag, in
 				ver = NULL;
 			}
 		}
-		if (ver && *ver)
-			msg = xstrfmt("Import %s %s\n\nThe unpacked %s, unchanged, as the lab's base tree.\n",
-				      pkg, ver, tarball);
-		else
-			msg = xstrfmt("Import %s\n\nThe unpacked source tarball, unchanged, as the lab's base tree.\n",
-				      tarball);
+		msg = import_message(ver && *ver ? pkg : NULL, ver, tarball);
 		free(pkg);
 		free(ver);
 	}
@@ -294,12 +314,29 @@ out:
 
 /* ---- pinned bases ------------------------------------------------- */
 
+/*
+ * The commit ids are what kbuild_base_tree() makes from each pinned
+ * package on any machine (measured here); a tree that has another commit
+ * under the tag was not made from that package that way, and is refused.
+ */
 const struct kbuild_base kbuild_bases[] = {
 	{ "6.12", "linux-source-6.12", "6.12.118-1~deb12u1", "debian/6.12.118-1_deb12u1",
-	  "linux-6.12" },
-	{ "6.1", "linux-source-6.1", "6.1.192-2", "debian/6.1.192-2", "linux-6.1" },
+	  "linux-6.12", KBUILD_COMMIT_6_12 },
+	{ "6.1", "linux-source-6.1", "6.1.192-2", "debian/6.1.192-2", "linux-6.1",
+	  KBUILD_COMMIT_6_1 },
 };
 const size_t kbuild_nr_bases = ARRAY_SIZE(kbuild_bases);
+
+const struct kbuild_base *kbuild_base_by_commit(const char *commit)
+{
+	size_t i, n = commit ? strlen(commit) : 0;
+
+	/* An abbreviated id as git prints it, at least 7 digits. */
+	for (i = 0; n >= 7 && n <= 40 && i < kbuild_nr_bases; i++)
+		if (!strncasecmp(commit, kbuild_bases[i].commit, n))
+			return &kbuild_bases[i];
+	return NULL;
+}
 
 const struct kbuild_base *kbuild_base_find(const char *name)
 {
@@ -332,14 +369,16 @@ static char *find_deb(const char *dir, const char *package)
 
 int kbuild_base_tree(const struct kbuild_base *b, const char *home, char **tree)
 {
-	char *deb_dir, *pkg, *root = NULL, *tarball = NULL, *deb = NULL;
+	char *deb_dir = NULL, *pkg = NULL, *root = NULL, *tarball = NULL, *deb = NULL;
 	int created, ret = -1;
 
 	if (!home)
 		home = kbuild_home();
 	*tree = xstrfmt("%s/%s", home, b->dir);
-	if (is_dir(*tree))
-		return kbuild_tree_import(NULL, *tree, b->tag, &created);
+	if (is_dir(*tree)) {
+		ret = kbuild_tree_import_as(NULL, *tree, b->tag, b, &created);
+		goto check;
+	}
 	deb_dir = xstrfmt("%s/debian/%s_%s", home, b->package, b->version);
 	pkg = xstrfmt("%s=%s", b->package, b->version);
 	root = xstrfmt("%s/root", deb_dir);
@@ -372,7 +411,23 @@ int kbuild_base_tree(const struct kbuild_base *b, const char *home, char **tree)
 			}
 		}
 	}
-	ret = kbuild_tree_import(tarball, *tree, b->tag, &created);
+	ret = kbuild_tree_import_as(tarball, *tree, b->tag, b, &created);
+check:
+	if (ret == 0) {
+		/* The same base on every lab machine, or no base at all. */
+		char *tagc = xstrfmt("%s^{commit}", b->tag), *have = NULL;
+		const char *rp[] = { "git", "-C", *tree, "rev-parse", "-q", "--verify", tagc, NULL };
+
+		if (run_argv_capture(rp, &have) != 0)
+			ret = error("'%s' has no tag '%s'", *tree, b->tag);
+		else if (strncmp(have, b->commit, 40))
+			ret = error("'%s': tag %s is commit %.12s, but %s %s imports as %.12s: "
+				    "not the lab's pinned base; remove the directory and run "
+				    "'swaplab kernel tree --base %s' again",
+				    *tree, b->tag, have, b->package, b->version, b->commit, b->name);
+		free(have);
+		free(tagc);
+	}
 out:
 	if (ret < 0) {
 		free(*tree);
@@ -1070,6 +1125,15 @@ static int prepare_slot(struct build *b)
 			st = run_argv(add, -1, -1);
 		} else {
 			st = run_argv(co, -1, -1);
+			if (st != 0) {
+				/* The slot's worktree belongs to a repository that is
+				 * gone (the tree was made again at the same path). */
+				info("the checkout in %s does not answer: making it again from %s",
+				     b->src, b->r->tree);
+				rm_rf(b->src);
+				run_argv(prune, -1, -1);
+				st = run_argv(add, -1, -1);
+			}
 		}
 		if (st != 0)
 			return error("cannot check out %s in '%s'", b->commit, b->src);

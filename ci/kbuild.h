@@ -51,11 +51,18 @@ struct kbuild_base {
 	const char *version;  /* the pinned Debian version */
 	const char *tag;      /* the tree's tag: debian/<version> */
 	const char *dir;      /* the tree, under the lab's home */
+	const char *commit;   /* the commit the import makes, on every machine */
 };
+/* Measured: `swaplab kernel tree --base NAME` on two lab homes. */
+#define KBUILD_COMMIT_6_12 "783b17fac6ee9cded9367d15a7a0b18569b88a2f"
+#define KBUILD_COMMIT_6_1  "2b88228b96f348f03b3d626249909152a6179891"
 extern const struct kbuild_base kbuild_bases[];
 extern const size_t kbuild_nr_bases;
 /* By name ("6.12"), tag, or "package=version"; NULL if unknown. */
 const struct kbuild_base *kbuild_base_find(const char *name);
+/* The pinned base whose import commit this is (7 to 40 hex digits); NULL
+ * if none.  How a series' base-commit names the tree it was written for. */
+const struct kbuild_base *kbuild_base_by_commit(const char *commit);
 /*
  * The base's tree under home (NULL: kbuild_home()), made when missing:
  * the pinned package is fetched with `apt-get download` into
@@ -79,6 +86,10 @@ char *kbuild_config_dir(void);
  * temporary directory and renamed, so no half-made tree is left.
  */
 int kbuild_tree_import(const char *tarball, const char *dir, const char *tag, int *created);
+/* The same for a pinned base's tarball: the commit message names the
+ * package and version (kbuild_base_tree uses it). */
+int kbuild_tree_import_as(const char *tarball, const char *dir, const char *tag,
+			  const struct kbuild_base *as, int *created);
 
 /* Patches given as a directory (its *.patch, *.diff, *.mbox, *.eml in
  * name order) or as one mbox file. */

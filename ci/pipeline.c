@@ -383,6 +383,7 @@ int pipeline_run(struct db *db, const struct pipeline_opts *o, const char *revis
 	const char *kind = o->device ? o->device : "qemu";
 	unsigned rounds = o->rounds ? o->rounds : 5, r;
 	int dev_ok = 0, ret = -1, created;
+	const struct kbuild_base *pinned = NULL;
 
 	memset(res, 0, sizeof(*res));
 	memset(&abase, 0, sizeof(abase));
@@ -394,8 +395,24 @@ int pipeline_run(struct db *db, const struct pipeline_opts *o, const char *revis
 	if (intake_revision_load_dir(revision_dir, &rev) < 0)
 		return fail(res, "apply", "cannot load the revision stored in '%s'", revision_dir);
 
-	/* Apply. */
-	tree = o->tree ? xstrdup(o->tree) : xstrfmt("%s/linux", kbuild_home());
+	/*
+	 * Apply.  A series whose base-commit is one of the lab's pinned bases
+	 * goes onto that base's tree (fetched when missing), so it is always
+	 * applied to the tree it was written for; other series onto --tree or
+	 * the default tree.
+	 */
+	if (!o->tree && rev.base_commit && (pinned = kbuild_base_by_commit(rev.base_commit))) {
+		if (o->progress)
+			info("apply: base-commit %.12s is the pinned base %s (%s=%s)", rev.base_commit,
+			     pinned->name, pinned->package, pinned->version);
+		if (kbuild_base_tree(pinned, NULL, &tree) < 0) {
+			fail(res, "apply", "cannot make the base tree %s for %s v%u", pinned->name,
+			     rev.series, rev.version);
+			goto out;
+		}
+	} else {
+		tree = o->tree ? xstrdup(o->tree) : xstrfmt("%s/linux", kbuild_home());
+	}
 	if (!is_dir(tree) &&
 	    kbuild_tree_import(KBUILD_DEBIAN_TARBALL, tree, KBUILD_DEBIAN_TAG, &created) < 0) {
 		fail(res, "apply", "no base tree at '%s'", tree);

@@ -38,9 +38,12 @@ static char *default_tree(void)
 
 static const char *const tree_usage[] = {
 	"swaplab kernel tree [--dir DIR] [--source TARBALL] [--tag TAG]",
+	"   or: swaplab kernel tree --base 6.12|6.1",
 	"",
 	"Makes the lab's kernel tree: a git repository of the source tarball,",
-	"committed and tagged once; prints its directory.",
+	"committed and tagged once; prints its directory.  With --base, one of",
+	"the lab's pinned bases: Debian's linux-source package at one version,",
+	"fetched from the archive when missing, the same commit on every machine.",
 	KERNEL_HOME_HELP,
 	NULL,
 };
@@ -48,9 +51,11 @@ static const char *const tree_usage[] = {
 static int cmd_kernel__tree(int argc, char **argv)
 {
 	const char *dir = NULL, *source = KBUILD_DEBIAN_TARBALL, *tag = KBUILD_DEBIAN_TAG;
+	const char *base = NULL;
 	char *def;
 	int created;
 	const struct po_option opts[] = {
+		OPT_STRING(0, "base", &base, "NAME", "a pinned base: 6.12 or 6.1 (or its tag, or PACKAGE=VERSION)"),
 		OPT_STRING(0, "dir", &dir, "DIR", "where the tree goes (default: the lab's linux/)"),
 		OPT_STRING(0, "source", &source, "TARBALL", "the source (default " KBUILD_DEBIAN_TARBALL ")"),
 		OPT_STRING(0, "tag", &tag, "TAG", "the tag of its commit (default " KBUILD_DEBIAN_TAG ")"),
@@ -62,6 +67,27 @@ static int cmd_kernel__tree(int argc, char **argv)
 		return po_exit_code(argc);
 	if (argc > 0)
 		return usage_error(xstrfmt("unexpected argument '%s'", argv[0]));
+	if (base) {
+		const struct kbuild_base *b = kbuild_base_find(base);
+		char *tree;
+		size_t i;
+
+		if (dir || source != (const char *)KBUILD_DEBIAN_TARBALL || tag != (const char *)KBUILD_DEBIAN_TAG)
+			return usage_error("--base goes alone: a pinned base has its own tarball, tag and directory");
+		if (!b) {
+			error("unknown base '%s'; the lab's pinned bases are:", base);
+			for (i = 0; i < kbuild_nr_bases; i++)
+				fprintf(stderr, "  %-5s %s=%s (tag %s)\n", kbuild_bases[i].name,
+					kbuild_bases[i].package, kbuild_bases[i].version, kbuild_bases[i].tag);
+			return EXIT_USAGE;
+		}
+		if (kbuild_base_tree(b, NULL, &tree) < 0)
+			return EXIT_FAIL;
+		info("%s: %s=%s, tag %s, commit %.12s", tree, b->package, b->version, b->tag, b->commit);
+		printf("%s\n", tree);
+		free(tree);
+		return 0;
+	}
 	def = default_tree();
 	if (!dir)
 		dir = def;
