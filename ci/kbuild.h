@@ -34,6 +34,10 @@
 
 #define KBUILD_DEFAULT_HOME "/var/lib/swaplab"
 #define KBUILD_DEFAULT_CCACHE "/var/cache/swaplab/ccache"
+/* The default base: what `kernel tree` makes and the pipeline applies a
+ * series to when its base-commit names no pinned base. */
+#define KBUILD_DEFAULT_BASE "6.12"
+/* The installed Debian source `kernel tree --source` imports by default. */
 #define KBUILD_DEBIAN_TARBALL "/usr/src/linux-source-6.1.tar.xz"
 #define KBUILD_DEBIAN_TAG "v6.1-debian"
 

@@ -14,6 +14,7 @@
 #include "reports/report.h"
 #include "common/util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -382,7 +383,7 @@ int pipeline_run(struct db *db, const struct pipeline_opts *o, const char *revis
 	char *workdir = NULL, cfg_base[SHA256_HEX_LEN + 1] = "", cfg_patched[SHA256_HEX_LEN + 1] = "";
 	const char *kind = o->device ? o->device : "qemu";
 	unsigned rounds = o->rounds ? o->rounds : 5, r;
-	int dev_ok = 0, ret = -1, created;
+	int dev_ok = 0, ret = -1;
 	const struct kbuild_base *pinned = NULL;
 
 	memset(res, 0, sizeof(*res));
@@ -399,29 +400,32 @@ int pipeline_run(struct db *db, const struct pipeline_opts *o, const char *revis
 	 * Apply.  A series whose base-commit is one of the lab's pinned bases
 	 * goes onto that base's tree (fetched when missing), so it is always
 	 * applied to the tree it was written for; other series onto --tree or
-	 * the default tree.
+	 * the default base (KBUILD_DEFAULT_BASE).
 	 */
-	if (!o->tree && rev.base_commit && (pinned = kbuild_base_by_commit(rev.base_commit))) {
-		if (o->progress)
+	if (!o->tree) {
+		pinned = rev.base_commit ? kbuild_base_by_commit(rev.base_commit) : NULL;
+		if (pinned && o->progress)
 			info("apply: base-commit %.12s is the pinned base %s (%s=%s)", rev.base_commit,
 			     pinned->name, pinned->package, pinned->version);
+		if (!pinned)
+			pinned = kbuild_base_find(KBUILD_DEFAULT_BASE);
+		assert(pinned);
 		if (kbuild_base_tree(pinned, NULL, &tree) < 0) {
 			fail(res, "apply", "cannot make the base tree %s for %s v%u", pinned->name,
 			     rev.series, rev.version);
 			goto out;
 		}
 	} else {
-		tree = o->tree ? xstrdup(o->tree) : xstrfmt("%s/linux", kbuild_home());
-	}
-	if (!is_dir(tree) &&
-	    kbuild_tree_import(KBUILD_DEBIAN_TARBALL, tree, KBUILD_DEBIAN_TAG, &created) < 0) {
-		fail(res, "apply", "no base tree at '%s'", tree);
-		goto out;
+		tree = xstrdup(o->tree);
+		if (!is_dir(tree)) {
+			fail(res, "apply", "no kernel tree at '%s' (--tree names an existing git tree)", tree);
+			goto out;
+		}
 	}
 	if (rev.base_commit && (base = git_commit(tree, rev.base_commit)) == NULL)
 		warning("base-commit %s of %s v%u is not in '%s'; using %s", rev.base_commit,
-			rev.series, rev.version, tree, o->tree ? "HEAD" : KBUILD_DEBIAN_TAG);
-	if (!base && !(base = git_commit(tree, o->tree ? "HEAD" : KBUILD_DEBIAN_TAG))) {
+			rev.series, rev.version, tree, o->tree ? "HEAD" : pinned->tag);
+	if (!base && !(base = git_commit(tree, o->tree ? "HEAD" : pinned->tag))) {
 		fail(res, "apply", "'%s' has no base revision to apply to", tree);
 		goto out;
 	}

@@ -19,7 +19,7 @@
 struct db;
 
 struct pipeline_opts {
-	const char *tree;                    /* base kernel tree; default <home>/linux */
+	const char *tree;                    /* base kernel tree; default: the pinned base (KBUILD_DEFAULT_BASE) */
 	const char *device;                  /* "qemu" (default) or "lava" */
 	const char *const *device_options;   /* "key=value", NULL-terminated, may be NULL */
 	const char *arch;                    /* "x86_64" (default) or "arm64" */

@@ -4,7 +4,8 @@
 #   make arm64-guest     the arm64 guest's static pieces: build/arm64/swapbench
 #                        (cross-compiled) and $(SWAPLAB_HOME)/arm64/busybox
 #                        (from Debian's busybox-static:arm64)
-#   make test-arm64      the arm64 kernel build + virt boot (slow: a separate
+#   make test-arm64      the arm64 kernel build + virt boot, and every patch of
+#                        the reference series built for arm64 (slow: a separate
 #                        target, not part of `make test`)
 
 DEPS += linux-source-6.1 bc bison flex libelf-dev libssl-dev cpio xz-utils gzip \
@@ -39,3 +40,5 @@ arm64-guest: $(BUILD)/arm64/swapbench $(SWAPLAB_HOME)/arm64/busybox
 test-arm64: all arm64-guest
 	SWAPLAB_ARM64=1 BUILD=$(BUILD) SWAPLAB=$$PWD/$(BUILD)/swaplab SWAPBENCH=$$PWD/$(BUILD)/swapbench \
 	  bash tests/integration/44-arm64-virt.sh
+	SWAPLAB_ARM64=1 BUILD=$(BUILD) SWAPLAB=$$PWD/$(BUILD)/swaplab SWAPBENCH=$$PWD/$(BUILD)/swapbench \
+	  TOP=$$PWD flock /run/lock/swaplab-tests.lock bash tests/integration/60-reference-series.sh

@@ -23,7 +23,7 @@
 #define KERNEL_HOME_HELP \
 	"", \
 	"The lab's home is $SWAPLAB_HOME (default " KBUILD_DEFAULT_HOME "); the default", \
-	"tree is its linux/ (Debian's linux-source-6.1, tagged " KBUILD_DEBIAN_TAG ")."
+	"tree is its linux-" KBUILD_DEFAULT_BASE "/ ('swaplab kernel tree')."
 
 static int usage_error(const char *msg)
 {
@@ -31,27 +31,33 @@ static int usage_error(const char *msg)
 	return EXIT_USAGE;
 }
 
+/* The default base's tree, made when missing; NULL with a message. */
 static char *default_tree(void)
 {
-	return xstrfmt("%s/linux", kbuild_home());
+	char *tree;
+
+	if (kbuild_base_tree(kbuild_base_find(KBUILD_DEFAULT_BASE), NULL, &tree) < 0)
+		return NULL;
+	return tree;
 }
 
 static const char *const tree_usage[] = {
-	"swaplab kernel tree [--dir DIR] [--source TARBALL] [--tag TAG]",
-	"   or: swaplab kernel tree --base 6.12|6.1",
+	"swaplab kernel tree [--base 6.12|6.1]",
+	"   or: swaplab kernel tree [--dir DIR] [--source TARBALL] [--tag TAG]",
 	"",
-	"Makes the lab's kernel tree: a git repository of the source tarball,",
-	"committed and tagged once; prints its directory.  With --base, one of",
-	"the lab's pinned bases: Debian's linux-source package at one version,",
-	"fetched from the archive when missing, the same commit on every machine.",
+	"Makes a kernel tree: a git repository of a source tarball, committed and",
+	"tagged once; prints its directory.  By default, or with --base, one of",
+	"the lab's pinned bases (default " KBUILD_DEFAULT_BASE "): Debian's linux-source package at",
+	"one version, fetched from the archive when missing, the same commit on",
+	"every machine.  With --dir, --source or --tag, the tarball given (default",
+	"the installed " KBUILD_DEBIAN_TARBALL ") into DIR (default linux/).",
 	KERNEL_HOME_HELP,
 	NULL,
 };
 
 static int cmd_kernel__tree(int argc, char **argv)
 {
-	const char *dir = NULL, *source = KBUILD_DEBIAN_TARBALL, *tag = KBUILD_DEBIAN_TAG;
-	const char *base = NULL;
+	const char *dir = NULL, *source = NULL, *tag = NULL, *base = NULL;
 	char *def;
 	int created;
 	const struct po_option opts[] = {
@@ -67,12 +73,14 @@ static int cmd_kernel__tree(int argc, char **argv)
 		return po_exit_code(argc);
 	if (argc > 0)
 		return usage_error(xstrfmt("unexpected argument '%s'", argv[0]));
+	if (!base && !dir && !source && !tag)
+		base = KBUILD_DEFAULT_BASE;
 	if (base) {
 		const struct kbuild_base *b = kbuild_base_find(base);
 		char *tree;
 		size_t i;
 
-		if (dir || source != (const char *)KBUILD_DEBIAN_TARBALL || tag != (const char *)KBUILD_DEBIAN_TAG)
+		if (dir || source || tag)
 			return usage_error("--base goes alone: a pinned base has its own tarball, tag and directory");
 		if (!b) {
 			error("unknown base '%s'; the lab's pinned bases are:", base);
@@ -88,7 +96,11 @@ static int cmd_kernel__tree(int argc, char **argv)
 		free(tree);
 		return 0;
 	}
-	def = default_tree();
+	if (!source)
+		source = KBUILD_DEBIAN_TARBALL;
+	if (!tag)
+		tag = KBUILD_DEBIAN_TAG;
+	def = xstrfmt("%s/linux", kbuild_home());
 	if (!dir)
 		dir = def;
 	if (kbuild_tree_import(source, dir, tag, &created) < 0) {
@@ -113,7 +125,7 @@ static const char *const worktree_usage[] = {
 static int cmd_kernel__worktree(int argc, char **argv)
 {
 	const char *tree = NULL, *name = NULL, *patches = NULL, *base = NULL, *path = NULL;
-	char *def, *defpath = NULL, *branch, **list = NULL, *head;
+	char *def = NULL, *defpath = NULL, *branch, **list = NULL, *head;
 	struct kbuild_am_failure fail;
 	size_t nr = 0;
 	int ret;
@@ -135,9 +147,8 @@ static int cmd_kernel__worktree(int argc, char **argv)
 		return usage_error("--name NAME is required (no '/', not starting with '.' or '-')");
 	if (!patches)
 		return usage_error("--patches DIR|MBOX is required");
-	def = default_tree();
-	if (!tree)
-		tree = def;
+	if (!tree && !(tree = def = default_tree()))
+		return EXIT_FAIL;
 	if (!base)
 		base = "HEAD";
 	if (!path)
@@ -211,7 +222,7 @@ static int cmd_kernel__build(int argc, char **argv)
 	struct kbuild_request r;
 	struct kbuild_artifact a;
 	struct strlist frags = { 0 };
-	char *def;
+	char *def = NULL;
 	int ret;
 	const struct po_option opts[] = {
 		OPT_STRING(0, "tree", &r.tree, "DIR", "the kernel tree (default: the lab's linux/)"),
@@ -238,9 +249,8 @@ static int cmd_kernel__build(int argc, char **argv)
 		strlist_release(&frags);
 		return usage_error(xstrfmt("unsupported --arch '%s' (x86_64 or arm64)", r.arch));
 	}
-	def = default_tree();
-	if (!r.tree)
-		r.tree = def;
+	if (!r.tree && !(r.tree = def = default_tree()))
+		return EXIT_FAIL;
 	/* The request's list is not const; the strings are argv's. */
 	r.fragments = (char *const *)frags.items;
 	r.nr_fragments = frags.nr;

@@ -21,7 +21,7 @@ struct pipeline_opts;
 		 1, 1000), \
 	OPT_STRING(0, "out", &(o)->out_dir, "DIR", "reports go to DIR/<series>/v<N>/ (default\n" \
 		   "reports/out)"), \
-	OPT_STRING(0, "tree", &(o)->tree, "DIR", "the base kernel tree (default <home>/linux)"), \
+	OPT_STRING(0, "tree", &(o)->tree, "DIR", "the base kernel tree (default: the series' pinned base-commit, else the lab's 6.12 base)"), \
 	OPT_STRING(0, "from", &(o)->from, "ADDR", "From: of reply.eml"), \
 	OPT_STRING(0, "workdir", &(o)->workdir, "DIR", "keep the devices' files there")
 

@@ -16,7 +16,7 @@ SWAPLAB=$(realpath "${SWAPLAB:-build/swaplab}")
 TRIALS=${TRIALS:-5}
 MODE=${MODE:-pipeline}
 export SWAPLAB_HOME=${SWAPLAB_HOME:-/var/lib/swaplab}
-tree=$("$SWAPLAB" kernel tree 2>/dev/null) || skip_all "no kernel tree (linux-source-6.1)"
+tree=$("$SWAPLAB" kernel tree --source /usr/src/linux-source-6.1.tar.xz 2>/dev/null) || skip_all "no kernel tree (linux-source-6.1)"
 base=v6.1-debian
 token=kill$$x$(date +%s)
 series=pipeline-kill-$token
@@ -65,23 +65,24 @@ trap 'cleanup_kernel; rm -rf "$tmpdir"' EXIT
 # from a directory of mboxes (it runs the pipeline in its own process).
 inbox=$tmpdir/inbox
 mkdir -p "$inbox" && cp "$tmpdir/p.mbox" "$inbox/p.mbox"
-lab() { # the command under test, in the foreground
-	if [ "$MODE" = watch ]; then
-		"$SWAPLAB" watch --once --mbox-dir "$inbox" --patches-dir "$patches" --db "$db" --rounds 1 \
-			--out "$out" -- --backend zram --sizes 16M --procs 1 --runs 1
-	else
-		"$SWAPLAB" pipeline --series "$series" -v 1 --patches-dir "$patches" --db "$db" --rounds 1 \
-			--out "$out" -- --backend zram --sizes 16M --procs 1 --runs 1
-	fi
-}
+# The command under test.  It is started directly (not through a shell
+# function, whose subshell would be what $! names and the kill hits).
+if [ "$MODE" = watch ]; then
+	lab=("$SWAPLAB" watch --once --mbox-dir "$inbox" --patches-dir "$patches" --db "$db" --rounds 1
+	     --tree "$tree" --out "$out" -- --backend zram --sizes 16M --procs 1 --runs 1)
+else
+	lab=("$SWAPLAB" pipeline --series "$series" -v 1 --patches-dir "$patches" --db "$db" --rounds 1
+	     --tree "$tree" --out "$out" -- --backend zram --sizes 16M --procs 1 --runs 1)
+fi
 pipeline() { # in the background; sets pid
-	lab >"$tmpdir/p.out" 2>"$tmpdir/p.err" &
+	"${lab[@]}" >"$tmpdir/p.out" 2>"$tmpdir/p.err" &
 	pid=$!
 }
-wait_for() { # <pattern> <seconds>: until stderr shows it, or the run ended
+wait_for() { # <pattern> <seconds> [<times>]: until stderr shows it (that
+	# many times), or the run ended
 	local i
 	for ((i = 0; i < $2 * 10; i++)); do
-		grep -q -- "$1" "$tmpdir/p.err" 2>/dev/null && return 0
+		[ "$(grep -c -- "$1" "$tmpdir/p.err" 2>/dev/null)" -ge "${3:-1}" ] && return 0
 		kill -0 "$pid" 2>/dev/null || return 1
 		sleep 0.1
 	done
@@ -106,10 +107,14 @@ gone_within() { # <seconds> <pids...>: until none of them runs
 	return 1
 }
 killed=()
+comms() { # <pids...>: their program names; nothing for no pids (a bare
+	# `ps` would list other processes of the machine, another lab's QEMU)
+	[ $# -gt 0 ] && ps -o comm= -p "$(echo "$@" | tr ' ' ,)" 2>/dev/null
+}
 running_under() { # <pid> <program> <seconds>: until a descendant runs it
 	local i
 	for ((i = 0; i < $3 * 10; i++)); do
-		ps -o comm= $(descendants "$1") 2>/dev/null | grep -q "^$2" && return 0
+		comms $(descendants "$1") | grep -q "^$2" && return 0
 		kill -0 "$1" 2>/dev/null || return 1
 		sleep 0.1
 	done
@@ -118,9 +123,10 @@ running_under() { # <pid> <program> <seconds>: until a descendant runs it
 # A kill waits for the program it is about (make, QEMU) to be running under
 # the pipeline, then the extra seconds: a fixed delay after a log line raced
 # a loaded machine (the initramfs was still being packed when it fired).
-kill_at() { # <description> <pattern> <extra seconds> [<a program that must be running>]
+kill_at() { # <description> <pattern> <extra seconds> [<a program that must be running>
+	# (or "")> [<times the pattern must have been seen>]
 	pipeline
-	if wait_for "$2" 900; then
+	if wait_for "$2" 900 "${5:-1}"; then
 		[ -n "${4:-}" ] && running_under "$pid" "$4" 900
 		sleep "$3"
 		local kids
@@ -128,14 +134,21 @@ kill_at() { # <description> <pattern> <extra seconds> [<a program that must be r
 		if kill -9 "$pid" 2>/dev/null; then
 			wait "$pid" 2>/dev/null
 			killed+=("$pid")
-			ok 0 "$1: killed (pid $pid, $(echo $kids | wc -w) processes under it: $(ps -o comm= $kids 2>/dev/null | sort -u | tr '\n' ' '))"
-			[ -n "${4:-}" ] && check "$1: $4 was running" grep -q "^$4" <(ps -o comm= $kids 2>/dev/null)
+			ok 0 "$1: killed (pid $pid, $(echo $kids | wc -w) processes under it: $(comms $kids | sort -u | tr '\n' ' '))"
+			[ -n "${4:-}" ] && check "$1: $4 was running" grep -q "^$4" <(comms $kids)
 			check "$1: none of them left after 30 s" gone_within 30 $kids
 		else
 			wait "$pid"; ok $? "$1: the run finished before its kill"
 		fi
 	else
-		wait "$pid"; ok 1 "$1: the run never got there (exit $?)"; tail -n 5 "$tmpdir/p.err" | sed 's/^/#   /'
+		wait "$pid"
+		local st=$?
+		if [ "$MODE" = watch ] && [ $st = 0 ] && grep -q '^0 queued, 0 running, 1 done' \
+			<("$SWAPLAB" status --db "$db" 2>/dev/null); then
+			ok 0 "$1: nothing left to run (an earlier trial's watch finished the revision)"
+		else
+			ok 1 "$1: the run never got there (exit $st)"; tail -n 5 "$tmpdir/p.err" | sed 's/^/#   /'
+		fi
 	fi
 }
 # watch prints no pipeline progress: its kills wait for "running" and then
@@ -149,11 +162,17 @@ kill_at "while building the patched kernel" "$p_build" 15 make
 check "the build log shows make stopped by SIGTERM, not SIGKILL" \
 	grep -qa "Terminated\|Deleting file" "$SWAPLAB_HOME"/build/x86_64-*/build.log
 kill_at "while QEMU boots" "$p_boot" 1 qemu-system
+# The second QEMU (patched) has ended: the run is imported and the reports
+# written within the next second or two.
+if [ "$MODE" != watch ]; then
+	kill_at "while importing the runs and writing the reports" "qemu ended" 0 "" 2
+	kill_at "a moment later (reports)" "qemu ended" 0.4 "" 2
+fi
 for ((t = 1; t <= TRIALS; t++)); do
 	kill_at "random point $t" "$p_any" "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.1f", rand() * 20 }')"
 done
 
-lab >"$tmpdir/p.out" 2>"$tmpdir/p.err"
+"${lab[@]}" >"$tmpdir/p.out" 2>"$tmpdir/p.err"
 st=$?
 ok $st "the next run completes the revision"
 [ $st = 0 ] || tail -n 20 "$tmpdir/p.err" | sed 's/^/#   /'
@@ -170,7 +189,7 @@ if [ "$MODE" = watch ]; then
 		grep -q '^0 queued, 0 running, 1 done, 0 failed$' "$tmpdir/status"
 	check "the queue holds it once" [ "$(sqlite3 "$db" 'SELECT count(*) FROM queue')" = 1 ]
 	runs=$(sqlite3 "$db" 'SELECT count(*) FROM run')
-	lab >"$tmpdir/p2.out" 2>"$tmpdir/p2.err"
+	"${lab[@]}" >"$tmpdir/p2.out" 2>"$tmpdir/p2.err"
 	ok $? "another watch exits 0"
 	check "and runs nothing: the revision is not run twice to completion" \
 		[ "$(sqlite3 "$db" 'SELECT count(*) FROM run')" = "$runs" ]

@@ -18,11 +18,11 @@ SWAPLAB=${SWAPLAB:-build/swaplab}
 export SWAPLAB_HOME=${SWAPLAB_HOME:-/var/lib/swaplab}
 token=it$$x$(date +%s%N)
 
-tree=$("$SWAPLAB" kernel tree 2>"$tmpdir/tree.err")
+tree=$("$SWAPLAB" kernel tree --source /usr/src/linux-source-6.1.tar.xz 2>"$tmpdir/tree.err")
 ok $? "kernel tree: the Debian base tree exists or is made"
 git -C "$tree" rev-parse -q --verify refs/tags/v6.1-debian >/dev/null
 ok $? "the tree is tagged v6.1-debian"
-again=$("$SWAPLAB" kernel tree 2>&1 >/dev/null)
+again=$("$SWAPLAB" kernel tree --source /usr/src/linux-source-6.1.tar.xz 2>&1 >/dev/null)
 check "kernel tree again: nothing to do" grep -q "already have" <<<"$again"
 base=$(git -C "$tree" rev-parse v6.1-debian)
 

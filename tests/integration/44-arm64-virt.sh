@@ -17,7 +17,7 @@ export SWAPLAB_HOME=${SWAPLAB_HOME:-/var/lib/swaplab}
 
 field() { awk -v k="$1" '$1 == k { sub(/^[^ ]+ /, ""); print; exit }' "$2"; }
 
-tree=$("$SWAPLAB" kernel tree 2>/dev/null) &&
+tree=$("$SWAPLAB" kernel tree --source /usr/src/linux-source-6.1.tar.xz 2>/dev/null) &&
 	"$SWAPLAB" kernel build --tree "$tree" --commit v6.1-debian --arch arm64 >"$tmpdir/k.out" 2>"$tmpdir/k.err"
 st=$?
 ok $st "the arm64 kernel builds (or is reused)"

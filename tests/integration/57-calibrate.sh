@@ -17,7 +17,7 @@ field() { awk -v k="$1" '$1 == k { sub(/^[^ ]+ /, ""); print; exit }' "$2"; }
 no_qemu_left() { ! pgrep -f "qemu-system-x86_64 .*$tmpdir" >/dev/null; }
 q() { sqlite3 "$db" "$1"; }
 
-tree=$("$SWAPLAB" kernel tree 2>/dev/null) &&
+tree=$("$SWAPLAB" kernel tree --source /usr/src/linux-source-6.1.tar.xz 2>/dev/null) &&
 	"$SWAPLAB" kernel build --tree "$tree" --commit v6.1-debian --arch x86_64 >"$tmpdir/k.out" 2>"$tmpdir/k.err"
 ok $? "the virtual board's kernel (built or reused)"
 key=$(field key "$tmpdir/k.out")

@@ -21,6 +21,15 @@ fixture=$TOP/tests/fixtures/kernel/zsmalloc-deferred-free-v2-broken-drain.patch
 tree=$("$SWAPLAB" kernel tree --base 6.12 2>"$tmpdir/tree.err") ||
 	{ sed 's/^/# /' "$tmpdir/tree.err"; skip_all "cannot make the pinned 6.12 base (Debian's archive?)"; }
 
+# A tree at the base's place whose tag is another commit is not the base.
+fake=$tmpdir/home/linux-6.12
+git init -q "$fake" && git -C "$fake" -c user.name=t -c user.email=t@t commit -q --allow-empty -m x &&
+	git -C "$fake" tag debian/6.12.118-1_deb12u1
+SWAPLAB_HOME=$tmpdir/home "$SWAPLAB" kernel tree --base 6.12 >/dev/null 2>"$tmpdir/fake.err"
+ok $([ $? = 1 ] && grep -q "not the lab's pinned base" "$tmpdir/fake.err"; echo $?) \
+	"a tree with another commit under the pinned tag is refused, naming both"
+sed 's/^/#   /' "$tmpdir/fake.err" | cut -c1-160
+
 json() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@"; }
 pinned=$(git -C "$tree" rev-parse "debian/6.12.118-1_deb12u1^{commit}")
 for v in v1 v2; do

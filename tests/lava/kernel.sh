@@ -12,7 +12,7 @@ lava_test_kernel() {
 		return 0
 	fi
 	[ -f /usr/src/linux-source-6.1.tar.xz ] || { LAVA_KERNEL_WHY="linux-source-6.1 is not installed"; return 1; }
-	tree=$("$SWAPLAB" kernel tree 2>/dev/null) || { LAVA_KERNEL_WHY="swaplab kernel tree failed"; return 1; }
+	tree=$("$SWAPLAB" kernel tree --source /usr/src/linux-source-6.1.tar.xz 2>/dev/null) || { LAVA_KERNEL_WHY="swaplab kernel tree failed"; return 1; }
 	out=$(nice "$SWAPLAB" kernel build --tree "$tree" --commit v6.1-debian --arch x86_64 2>/dev/null) ||
 		{ LAVA_KERNEL_WHY="swaplab kernel build failed"; return 1; }
 	LAVA_KERNEL=$(awk '$1 == "image" { print $2 }' <<<"$out")

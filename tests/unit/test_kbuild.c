@@ -10,6 +10,7 @@
 #include "tap.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -205,6 +206,31 @@ static void test_arch(void)
 	ok(kbuild_arch("riscv64") == NULL, "riscv64 unsupported");
 }
 
+/* The pinned bases: found by name, tag, PACKAGE=VERSION and commit. */
+static void test_bases(void)
+{
+	const struct kbuild_base *b612 = kbuild_base_find("6.12"), *b61 = kbuild_base_find("6.1");
+	size_t i;
+
+	ok(b612 && !strcmp(b612->package, "linux-source-6.12"), "6.12 is linux-source-6.12");
+	ok(b61 && !strcmp(b61->version, "6.1.192-2"), "6.1 is pinned at 6.1.192-2");
+	ok(kbuild_base_find(KBUILD_DEFAULT_BASE) != NULL, "the default base is in the table");
+	ok(kbuild_base_find("debian/6.12.118-1_deb12u1") == b612, "found by its tag");
+	ok(kbuild_base_find("linux-source-6.12=6.12.118-1~deb12u1") == b612, "found by PACKAGE=VERSION");
+	ok(kbuild_base_find("linux-source-6.12=6.12.119-1") == NULL, "another version is not the pinned one");
+	ok(kbuild_base_find("6.13") == NULL && kbuild_base_find(NULL) == NULL, "unknown names: none");
+	ok(kbuild_base_by_commit("783b17fac6ee9cded9367d15a7a0b18569b88a2f") == b612, "by full commit id");
+	ok(kbuild_base_by_commit("2b88228") == b61, "by a 7-digit abbreviation");
+	ok(kbuild_base_by_commit("2B88228B96F3") == b61, "hex case does not matter");
+	ok(kbuild_base_by_commit("2b8822") == NULL, "6 digits are too few to name a commit");
+	ok(kbuild_base_by_commit("2b88228x") == NULL && kbuild_base_by_commit(NULL) == NULL,
+	   "not a prefix of a pinned commit: none");
+	for (i = 0; i < kbuild_nr_bases; i++)
+		ok(strlen(kbuild_bases[i].commit) == 40 && strspn(kbuild_bases[i].commit,
+		   "0123456789abcdef") == 40 && strncmp(kbuild_bases[i].tag, "debian/", 7) == 0,
+		   "base %s: a full commit id and a DEP-14 tag", kbuild_bases[i].name);
+}
+
 static void test_config_fingerprint(void)
 {
 	char dir[] = "/tmp/swaplab-test-kcfp-XXXXXX", a[65], b[65], a2[65], b2[65];
@@ -269,5 +295,6 @@ int main(void)
 	test_kconfig_apply_spacing();
 	test_artifact_manifest();
 	test_arch();
+	test_bases();
 	return done_testing();
 }
