@@ -429,11 +429,30 @@ char *report_header_line(const struct report *r, int which)
 		for (i = 0; i < r->nr_rows; i++)
 			if (r->rows[i].flags & ROW_NOT_INTERLEAVED)
 				interleaved = 0;
-		if (same)
-			s = xstrfmt("n:       %zu boot%s x %s runs per side%s", b->runs,
-				    b->runs == 1 ? "" : "s", runs,
+		if (same) {
+			/* Boots per cell: a side can hold runs of several plans
+			 * (make run's two), each cell only its own plan's boots. */
+			size_t lo = 0, hi = 0, n;
+			char boots[48];
+
+			for (i = 0; i < r->nr_rows; i++) {
+				if (!r->rows[i].compared)
+					continue;
+				n = r->rows[i].v.inv_base;
+				if (!lo || n < lo)
+					lo = n;
+				if (n > hi)
+					hi = n;
+			}
+			if (!lo)
+				lo = hi = b->runs;
+			if (lo == hi)
+				snprintf(boots, sizeof(boots), "%zu boot%s", lo, lo == 1 ? "" : "s");
+			else
+				snprintf(boots, sizeof(boots), "%zu-%zu boots", lo, hi);
+			s = xstrfmt("n:       %s x %s runs per side%s", boots, runs,
 				    interleaved ? "" : " (NOT interleaved)");
-		else {
+		} else {
 			s = xstrfmt("n:       base %zu x %s", b->runs, runs);
 			for (i = 0; i < r->nr_patched; i++) {
 				char *t = r->opts.series

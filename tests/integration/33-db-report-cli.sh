@@ -118,6 +118,27 @@ ok = ("cpus", None) in d and ("zram.comp", "zram") in d and all(x["env_differs"]
 sys.exit(0 if ok else 1)
 EOF
 
+# Two plans in one label (make run's two pipelines): the plan on the kernel
+# command line and the zram size derived from it differ within each side,
+# not between them - no environment is flagged, and n counts a cell's boots.
+k=9100
+for side in tp-base tp-patched; do
+	k=$((k + 2))
+	gen --seed $k --runs 3 --boots 3 --cmdline "console=ttyS0 swaplab.plan=QUFB" \
+		--zram-disksize $((1 << 30)) zram:256M:1=50 >"$tmpdir/$side-a.jsonl"
+	gen --seed $((k + 1)) --runs 3 --boots 3 --cmdline "console=ttyS0 swaplab.plan=QkJC" \
+		--zram-disksize $((2 << 30)) zram:512M:1=100 >"$tmpdir/$side-b.jsonl"
+	for f in a b; do "$SWAPLAB" db import "$tmpdir/$side-$f.jsonl" --db "$db" --label $side >/dev/null; done
+done
+"$SWAPLAB" report --db "$db" --base tp-base --patched tp-patched >"$tmpdir/tp.txt"
+check "two plans a side: nothing flagged" bash -c "! grep -q '!' '$tmpdir/tp.txt'"
+check "two plans a side: n counts a cell's boots (3), not the side's (6)" grep -q '^n: *3 boots x 3 runs per side' "$tmpdir/tp.txt"
+gen --seed 9199 --runs 3 --boots 3 --cmdline "console=ttyS0 swaplab.plan=QUFB" \
+	--zram-disksize $((3 << 30)) zram:256M:1=50 >"$tmpdir/tp-other.jsonl"
+"$SWAPLAB" db import "$tmpdir/tp-other.jsonl" --db "$db" --label tp-other >/dev/null
+"$SWAPLAB" report --db "$db" --base tp-base --patched tp-other >"$tmpdir/tp2.txt"
+check "a zram size the other side never had is flagged" grep -q '^! zram.disksize_bytes' "$tmpdir/tp2.txt"
+
 # A/A is not marked; a 10% shift with a 5% spread is, as faster, and
 # the same shift the other way round as slower (4 boots of 10 runs a side).
 for k in 1 2 3 4; do

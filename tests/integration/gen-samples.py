@@ -59,6 +59,7 @@ def main():
     ap.add_argument("--thp-enabled", default="madvise")
     ap.add_argument("--zram-comp", default="lzo-rle")
     ap.add_argument("--zswap-comp", default="lzo")
+    ap.add_argument("--zram-disksize", type=int, default=4 << 30, help="bytes")
     ap.add_argument("--drain-ms", type=float, default=None,
                     help="median drain time of every cell (default 2.5 x munmap)")
     ap.add_argument("--no-drain", action="store_true",
@@ -113,7 +114,7 @@ def one_run(a, rng, run_uuid, started, shift):
         "drain_timeout_ns": 10_000_000_000,
     }
     if "zram" in backends:
-        env["zram"] = {"comp": a.zram_comp, "disksize_bytes": 4 << 30, "swap_priority": 100}
+        env["zram"] = {"comp": a.zram_comp, "disksize_bytes": a.zram_disksize, "swap_priority": 100}
     if "zswap" in backends:
         env["zswap"] = {"compressor": a.zswap_comp, "max_pool_percent": 20,
                         "backing": "file", "backing_bytes": 4 << 30, "swap_priority": 10}
