@@ -122,11 +122,20 @@ static int prepare_worktree(const char *tree, const struct intake_revision *rev,
 			ret = 0;
 			goto out;
 		}
-		/* Something else is there: start it over. */
+		/* Something else is there: start it over.  It may belong to
+		 * another tree (the series' base moved to a pinned base), which
+		 * `git worktree remove` of this one does not touch. */
 		{
 			const char *rm[] = { "git", "-C", tree, "worktree", "remove", "--force", path, NULL };
+			int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
-			run_argv(rm, -1, -1);
+			run_argv(rm, devnull, devnull);
+			if (devnull >= 0)
+				close(devnull);
+			if (is_dir(path) && rm_rf(path) < 0) {
+				fail(res, "apply", "cannot remove the stale worktree '%s'", path);
+				goto out;
+			}
 		}
 	}
 	{
