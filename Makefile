@@ -85,24 +85,40 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# The main job: the shipped demo series through the whole pipeline on the
-# embedded default (the local virtual board, lab.db): apply to Debian's
-# 6.1 tree, build base and patched kernels, boot them interleaved, store
-# every run, write reports/out/<series>/v<N>/ and print the lore tables.
-RUN_SERIES ?= demo-zram-deferred-free
-RUN_VERSION ?= 1
+# The main job: the reference series (kernel-patches/zsmalloc-deferred-free,
+# v2 against its pinned 6.12 base) through the whole pipeline on the
+# embedded default (the local virtual board, lab.db): fetch and import the
+# base, apply, build base and patched kernels, boot them interleaved,
+# store every run, write reports/out/<series>/v<N>/ and print the tables
+# in the seed posting's shape.  Two plans, one after the other, into the
+# same labels: RUN_PLAN is Tests 1/3 (256MB, 1, 2 and 3 processes),
+# RUN_PLAN2 Tests 2/4 (64MB and 512MB single; 256MB comes from the first);
+# the report covers both.  RUN_PLAN2= (empty) skips the second;
+# RUN_FULL=1 adds 1GB and 3 runs a boot (the seed's whole matrix, about
+# four times as long).
+RUN_SERIES ?= zsmalloc-deferred-free
+RUN_VERSION ?= 2
 RUN_DB ?= lab.db
 # 5 boots a side: with the virtual board's boots 13.5% apart (swaplab
 # calibrate) the reports detect a 2x change in every cell and a 50% one
 # in most (80% power from ~32%); 3, the least a report can decide on,
 # would miss half of the 50% changes (make bench, docs/reports.md).
 RUN_ROUNDS ?= 5
-RUN_PLAN ?= --backend zram,zswap --sizes 32M,64M --procs 1,2 --runs 2
+RUN_OPTIONS ?= --option memory=3G
+ifeq ($(RUN_FULL),1)
+RUN_PLAN ?= --backend zram,zswap --sizes 256M --procs 1,2,3 --runs 3
+RUN_PLAN2 ?= --backend zram,zswap --sizes 64M,512M,1G --procs 1 --runs 3
+else
+RUN_PLAN ?= --backend zram,zswap --sizes 256M --procs 1,2,3 --runs 1
+RUN_PLAN2 ?= --backend zram,zswap --sizes 64M,512M --procs 1 --runs 1
+endif
 .PHONY: run-host
 run: deps
 	$(MAKE) all
 	$(BUILD)/swaplab pipeline --series $(RUN_SERIES) -v $(RUN_VERSION) --db $(RUN_DB) \
-		--rounds $(RUN_ROUNDS) -- $(RUN_PLAN)
+		--rounds $(RUN_ROUNDS) $(RUN_OPTIONS) -- $(RUN_PLAN)
+	$(if $(strip $(RUN_PLAN2)),$(BUILD)/swaplab pipeline --series $(RUN_SERIES) -v $(RUN_VERSION) \
+		--db $(RUN_DB) --rounds $(RUN_ROUNDS) $(RUN_OPTIONS) -- $(RUN_PLAN2))
 	@echo; cat reports/out/$(RUN_SERIES)/v$(RUN_VERSION)/report.txt
 
 # The benchmark alone on this machine's running kernel: zram and zswap,
