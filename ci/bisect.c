@@ -43,6 +43,12 @@ static void fmt_cmp(char *buf, size_t len, const char *what, const struct compar
 		snprintf(buf, len, "%s %s (%s)", what, outcome_name(r->outcome), r->why);
 }
 
+/* A change in percent (+ = slower) as seen in the watched direction. */
+static double watched(double change_pct, enum compare_dir dir)
+{
+	return dir == COMPARE_SLOWER ? change_pct : -change_pct;
+}
+
 void bisect_classify(const double *good, size_t ng, const double *bad, size_t nb,
 		     const double *step, size_t ns, unsigned max_boots, double alpha,
 		     double threshold_pct, enum compare_dir dir, struct bisect_class *c)
@@ -69,7 +75,9 @@ void bisect_classify(const double *good, size_t ng, const double *bad, size_t nb
 		c->verdict = BISECT_BAD;
 		snprintf(c->why, sizeof(c->why), "changed against the good end (%s; %s), n = %zu", a, b,
 			 ns);
-	} else if (c->vs_good.outcome == COMPARE_UNCHANGED && c->vs_bad.outcome == COMPARE_CHANGED) {
+	} else if (c->vs_bad.outcome == COMPARE_CHANGED &&
+		   (c->vs_good.outcome == COMPARE_UNCHANGED ||
+		    (c->vs_good.v.ci_ok && watched(c->vs_good.change_pct, dir) < threshold_pct / 2))) {
 		c->verdict = BISECT_GOOD;
 		snprintf(c->why, sizeof(c->why), "like the good end (%s; %s), n = %zu", a, b, ns);
 	} else if (ns < max_boots) {
@@ -574,6 +582,32 @@ out:
 
 /* ---- one step ---- */
 
+/* One more boot of each end that has fewer than n (and fewer than max_boots). */
+static int ends_more(struct ctx *c, struct db_bisect_step *g, struct db_bisect_step *b, unsigned n)
+{
+	struct db_bisect_step *e[2] = { g, b };
+	int i, r;
+
+	for (i = 0; i < 2; i++) {
+		struct kbuild_artifact a;
+		char *why = NULL;
+
+		if (e[i]->boots >= n || e[i]->boots >= c->b.max_boots)
+			continue;
+		if ((r = step_build(c, e[i], &a)) == 0) {
+			r = step_boot(c, e[i], &a, &why);
+			if (r > 0)
+				r = error("the %s end %.12s no longer boots: %s", e[i]->role,
+					  e[i]->commit, why);
+		}
+		kbuild_artifact_release(&a);
+		free(why);
+		if (r)
+			return -1;
+	}
+	return 0;
+}
+
 /* The verdict of sha (measured as needed and recorded), or -1. */
 static int classify_commit(struct ctx *c, const char *sha)
 {
@@ -643,6 +677,10 @@ static int classify_commit(struct ctx *c, const char *sha)
 			ret = step_decide(c, &s, "skip", why) < 0 ? -1 : BISECT_SKIP;
 			goto out;
 		}
+		/* The ends as far as the step, interleaved with it: their intervals
+		 * narrow for every later step, and a drift shows in them. */
+		if (ends_more(c, &g, &b, s.boots) < 0)
+			goto out;
 	}
 out:
 	free(why);

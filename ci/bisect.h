@@ -14,7 +14,10 @@
  *    each step builds BISECT_HEAD, boots it and classifies it against the
  *    confirmed ends with bisect_classify() below.  A step that cannot be
  *    told measures more boots, up to max_boots, then is skipped; one that
- *    does not build or boot is skipped.
+ *    does not build or boot is skipped.  Each extra boot of a step is
+ *    followed by one of each end that has fewer boots than the step (up
+ *    to max_boots), so the ends' intervals narrow for every later step
+ *    and a drift of the device shows as ends that no longer differ.
  * 3. Every step is a row of the database (db/bisect.c) with its boots,
  *    its runs' label ("bisect/<id>/<commit>"), its build and decision and
  *    why; a resumed session rebuilds git's state from those rows and
@@ -57,13 +60,18 @@ struct bisect_class {
  *   the ends no longer differ (good -> bad not "changed" with all their
  *   boots: the device drifted, or the confirmation was luck)    SKIP
  *   step changed against the good end (good -> step "changed")     BAD
- *   step unchanged against the good end and the bad end changed
- *   against the step (step -> bad "changed")                       GOOD
+ *   the bad end changed against the step (step -> bad "changed"),
+ *   and the step did not change against the good end: compare says
+ *   "unchanged", or its estimate is under half the threshold       GOOD
  *   anything else: MORE while n_step < max_boots, else              SKIP
  *
  * So a step is bad exactly when `swaplab compare --base good --patched
- * step` exits 1, and good only when compare says unchanged and the bad
- * end is still beyond the threshold from it.
+ * step` exits 1 (a commit that made part of the change beyond the
+ * threshold counts as bad), and good only when `compare --base step
+ * --patched bad` exits 1 - a positive finding that the change is still
+ * ahead - and the step is nearer the good end than the threshold's half.
+ * Neither is a guess: without one of the two findings the step gets
+ * more boots and is skipped at max_boots.
  */
 void bisect_classify(const double *good, size_t ng, const double *bad, size_t nb,
 		     const double *step, size_t ns, unsigned max_boots, double alpha,
