@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- the rule ---- */
@@ -743,10 +744,12 @@ static int git_replay(struct ctx *c, char **out)
 		}
 		free(o);
 	} else {
-		const char *reset[] = { "reset", NULL };
+		/* Whatever state is there (none, or an interrupted bisect) goes. */
+		const char *reset[] = { "bisect", "reset", NULL };
 
-		if (bisect_git(c, reset, out) < 0)
-			return -1;
+		free(*out);
+		*out = NULL;
+		git_out(c->b.worktree, reset, out);
 	}
 	{
 		const char *start[] = { "start", "--no-checkout", "--term-old=old", "--term-new=new",
@@ -905,7 +908,9 @@ int bisect_new(struct db *db, const struct bisect_opts *o, int64_t *id)
 	}
 	if (!ret) {
 		/* The worktree is named by the session: set it now that the id is known. */
-		wt = xstrfmt("%s/worktrees/bisect-%lld", kbuild_home(), (long long)*id);
+		/* Unique across databases: two sessions 1 of two files must not share it. */
+		wt = xstrfmt("%s/worktrees/bisect-%lld.%ld.%lld", kbuild_home(), (long long)*id,
+			     (long)getpid(), (long long)time(NULL));
 		ret = db_bisect_set_worktree(db, *id, wt);
 		free(wt);
 	}
