@@ -296,8 +296,10 @@ static void step_release(struct db_bisect_step *s)
 
 static void set_str(char **p, const char *v)
 {
+	char *n = xstrdup(v);   /* v may be *p itself */
+
 	free(*p);
-	*p = xstrdup(v);
+	*p = n;
 }
 
 static int step_decide(struct ctx *c, struct db_bisect_step *s, const char *decision,
@@ -1208,10 +1210,11 @@ int bisect_report(struct db *db, int64_t id, int md, FILE *out)
 	for (i = 0; i < n; i++)
 		if (!strcmp(s[i].decision, "skip"))
 			fprintf(out, "%sskipped %.12s: %s\n", md ? "- " : "  ", s[i].commit, s[i].why);
-	fprintf(out, "%sRule: t test on log per-boot medians (%s); a step is bad when it changed"
-		" against the good end beyond %g%%, good when unchanged against it and the bad end"
-		" changed against it; else more boots (up to %u), then skip.\n", md ? "\n" : "\n",
-		c.b.plan, c.b.threshold_pct, c.b.max_boots);
+	fprintf(out, "\nRule: t test on log per-boot medians (%s); a step is bad when it changed"
+		" against the good end beyond %g%% (the whole interval), good when the bad end"
+		" changed against it beyond %g%% and it did not change against the good end"
+		" (unchanged, or an estimate under %g%%); else more boots (up to %u), then skip.\n",
+		c.b.plan, c.b.threshold_pct, c.b.threshold_pct, c.b.threshold_pct / 2, c.b.max_boots);
 	ret = 0;
 out:
 	free(subj);
