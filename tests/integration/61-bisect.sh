@@ -30,7 +30,9 @@ metric=zram/16M/1
 # The change is large (udelay(10) per slot: 4-6 times slower here); the
 # threshold is what counts as a change on a virtual board whose boots
 # were 20-40% apart under load (TCG, builds beside it), and a commit
-# identical to the good end measured +46% [+6%, +101%] once with 6 boots.
+# identical to the good end measured +46% [+6%, +101%] once with 6 boots;
+# with the load average at 6-7 on 2 cores single runs ranged 9-108 ms,
+# so each boot takes the median of 7 runs and a commit up to 10 boots.
 threshold=100
 commits=()
 
@@ -94,7 +96,7 @@ good=$base bad=${commits[4]} slow=${commits[3]} broken=${commits[1]}
 # ---- swaplab bisect ----
 start=$(date +%s)
 "$SWAPLAB" bisect --tree "$tree" --good "$good" --bad "$bad" --metric "$metric" --threshold $threshold \
-	--device qemu --max-boots 6 --db "$db" >"$tmpdir/out" 2>"$tmpdir/err"
+	--device qemu --max-boots 10 --runs 7 --db "$db" >"$tmpdir/out" 2>"$tmpdir/err"
 st=$?
 echo "# swaplab bisect: exit $st after $(( $(date +%s) - start )) s"
 ok $st "swaplab bisect exits 0 (found)" || sed 's/^/# /' "$tmpdir/err" | tail -30 >&2
@@ -129,7 +131,7 @@ git -C "$tree" worktree add -q --no-checkout --detach "$tmpdir/run" "$bad"
 	cd "$tmpdir/run" &&
 	git bisect start --no-checkout --term-old=good --term-new=bad "$bad" "$good" >/dev/null &&
 	git bisect run "$SWAPLAB" bisect --step --tree "$tree" --good "$good" --bad "$bad" \
-		--metric "$metric" --threshold $threshold --max-boots 6 --db "$tmpdir/step.db" -q
+		--metric "$metric" --threshold $threshold --max-boots 10 --runs 7 --db "$tmpdir/step.db" -q
 ) >"$tmpdir/run.out" 2>"$tmpdir/run.err"
 ok $? "git bisect run swaplab bisect --step" || sed 's/^/# /' "$tmpdir/run.err" | tail -20
 check "git names the slow commit" grep -q "^$slow is the first bad commit" "$tmpdir/run.out"
@@ -139,7 +141,7 @@ git -C "$tmpdir/run" bisect reset >/dev/null 2>&1
 # ---- kill -9 in the middle, then --resume ----
 rdb=$tmpdir/resume.db
 "$SWAPLAB" bisect --tree "$tree" --good "$good" --bad "$bad" --metric "$metric" --threshold $threshold \
-	--device qemu --max-boots 6 --db "$rdb" >"$tmpdir/r1.out" 2>"$tmpdir/r1.err" &
+	--device qemu --max-boots 10 --runs 7 --db "$rdb" >"$tmpdir/r1.out" 2>"$tmpdir/r1.err" &
 pid=$!
 for ((i = 0; i < 1200; i++)); do # until the first step is decided (or the run ended)
 	nd=$(sqlite3 "$rdb" "SELECT count(*) FROM bisect_step WHERE role = 'step' AND decision <> 'pending'" 2>/dev/null)
