@@ -274,6 +274,46 @@ static const char *const migrations[] = {
 	"  marked INTEGER NOT NULL CHECK (marked IN (0, 1)),\n"
 	"  PRIMARY KEY (calibration_id, backend, size_bytes, procs)\n"
 	") WITHOUT ROWID;\n",
+	/*
+	 * 4 -> 5: `swaplab bisect`: a session (tree, ends, metric, rule,
+	 * state) and every commit it measured (boots, runs' label, build,
+	 * decision and why), so --resume repeats nothing finished.
+	 */
+	"CREATE TABLE bisect (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  tree TEXT NOT NULL,\n"
+	"  worktree TEXT NOT NULL,\n"
+	"  good TEXT NOT NULL,\n"
+	"  bad TEXT NOT NULL,\n"
+	"  metric TEXT NOT NULL,\n"
+	"  threshold_pct REAL NOT NULL CHECK (threshold_pct >= 0),\n"
+	"  direction TEXT NOT NULL CHECK (direction IN ('slower', 'faster')),\n"
+	"  device TEXT NOT NULL,\n"
+	"  plan TEXT NOT NULL,\n"
+	"  max_boots INTEGER NOT NULL CHECK (max_boots >= 3),\n"
+	"  confirm_boots INTEGER NOT NULL CHECK (confirm_boots >= 3),\n"
+	"  state TEXT NOT NULL DEFAULT 'confirming'\n"
+	"    CHECK (state IN ('confirming', 'bisecting', 'done', 'stopped')),\n"
+	"  result TEXT,\n"
+	"  message TEXT,\n"
+	"  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),\n"
+	"  updated TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))\n"
+	");\n"
+	"CREATE TABLE bisect_step (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  bisect_id INTEGER NOT NULL REFERENCES bisect(id),\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  commit_sha TEXT NOT NULL,\n"
+	"  role TEXT NOT NULL CHECK (role IN ('good', 'bad', 'step')),\n"
+	"  label TEXT NOT NULL,\n"
+	"  build TEXT NOT NULL DEFAULT '',\n"
+	"  boots INTEGER NOT NULL DEFAULT 0,\n"
+	"  decision TEXT NOT NULL DEFAULT 'pending'\n"
+	"    CHECK (decision IN ('good', 'bad', 'skip', 'pending')),\n"
+	"  why TEXT,\n"
+	"  updated TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),\n"
+	"  UNIQUE (bisect_id, commit_sha)\n"
+	");\n",
 };
 
 /* 256 rows of the sample table's 11 columns, for import.c's batched inserts. */
@@ -284,6 +324,27 @@ static const char *const migrations[] = {
 #define SAMPLE_ROWS_256 SAMPLE_ROWS_64 "," SAMPLE_ROWS_64 "," SAMPLE_ROWS_64 "," SAMPLE_ROWS_64
 
 static const char *const sql_text[ST__COUNT] = {
+	[ST_BISECT_ADD] = "INSERT INTO bisect(tree, worktree, good, bad, metric, threshold_pct,"
+			  " direction, device, plan, max_boots, confirm_boots)"
+			  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	/* ?1 = 0: the newest. */
+	[ST_BISECT_GET] = "SELECT id, tree, worktree, good, bad, metric, threshold_pct, direction,"
+			  " device, plan, max_boots, confirm_boots, state, coalesce(result, ''),"
+			  " coalesce(message, ''), created, updated FROM bisect"
+			  " WHERE id = ?1 OR (?1 = 0 AND id = (SELECT max(id) FROM bisect))",
+	[ST_BISECT_SET_STATE] = "UPDATE bisect SET state = ?2, result = ?3, message = ?4,"
+				" updated = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?1",
+	[ST_BISECT_SET_WORKTREE] = "UPDATE bisect SET worktree = ?2 WHERE id = ?1",
+	[ST_BISECT_STEP_PUT] =
+		"INSERT INTO bisect_step(bisect_id, seq, commit_sha, role, label, build, boots,"
+		" decision, why) VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM bisect_step"
+		" WHERE bisect_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		" ON CONFLICT(bisect_id, commit_sha) DO UPDATE SET role = excluded.role,"
+		" label = excluded.label, build = excluded.build, boots = excluded.boots,"
+		" decision = excluded.decision, why = excluded.why,"
+		" updated = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
+	[ST_BISECT_STEPS] = "SELECT id, seq, commit_sha, role, label, build, boots, decision,"
+			    " coalesce(why, '') FROM bisect_step WHERE bisect_id = ?1 ORDER BY seq",
 	[ST_QUEUE_ADD] = "INSERT INTO queue(revision_dir, series, version, source)"
 			 " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(revision_dir) DO NOTHING",
 	[ST_QUEUE_REQUEUE] = "UPDATE queue SET state = 'queued', stage = NULL"

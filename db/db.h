@@ -255,4 +255,44 @@ int db_calibration_list(struct db *db, const char *device, struct db_calibration
 			size_t *nr);
 void db_calibration_free(struct db_calibration *c, size_t nr);
 
+/* ---- performance bisects (`swaplab bisect`, db/bisect.c, schema version 5) ---- */
+
+struct db_bisect {
+	int64_t id;
+	char *tree, *worktree, *good, *bad;   /* good/bad: full commit ids */
+	char *metric, *direction, *device, *plan;
+	double threshold_pct;
+	unsigned max_boots, confirm_boots;
+	char *state;     /* "confirming", "bisecting", "done", "stopped" */
+	char *result;    /* first bad (new) commit when done, else NULL/"" */
+	char *message;   /* why it stopped, or the outcome in one line */
+	char *created, *updated;
+};
+
+struct db_bisect_step {
+	int64_t id;
+	unsigned seq;           /* order of first visit */
+	char *commit;
+	char *role;             /* "good", "bad" (the ends) or "step" */
+	char *label;            /* the runs' label */
+	char *build;            /* "built", "reused", "failed" or "" (not yet) */
+	unsigned boots;         /* boots stored under label */
+	char *decision;         /* "good", "bad", "skip" or "pending" */
+	char *why;
+};
+
+/* A new session (id filled in); its id or -1. */
+int64_t db_bisect_add(struct db *db, struct db_bisect *b);
+/* Session id (0: the newest) into b; 1 when there is none, -1 on error. */
+int db_bisect_get(struct db *db, int64_t id, struct db_bisect *b);
+int db_bisect_set_state(struct db *db, int64_t id, const char *state, const char *result,
+			const char *message);
+int db_bisect_set_worktree(struct db *db, int64_t id, const char *worktree);
+/* Inserts or updates the step of (bisect, commit): seq is kept from the first visit. */
+int db_bisect_step_put(struct db *db, int64_t bisect_id, const struct db_bisect_step *s);
+/* The steps in seq order. */
+int db_bisect_steps(struct db *db, int64_t bisect_id, struct db_bisect_step **out, size_t *nr);
+void db_bisect_release(struct db_bisect *b);
+void db_bisect_steps_free(struct db_bisect_step *s, size_t nr);
+
 #endif

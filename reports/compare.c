@@ -158,30 +158,85 @@ static const struct report_row *find_row(const struct report *r, const struct co
 	return n_any == 1 ? any : NULL;
 }
 
-int compare_labels(struct db *db, const struct report_opts *opts, const struct compare_cell *cell,
-		   double threshold_pct, enum compare_dir dir, struct compare_result *res)
+int compare_cell_data(struct db *db, const struct report_opts *opts,
+		      const struct compare_cell *cell, struct compare_data *d)
 {
 	struct report r;
 	const struct report_row *row;
 	char name[64];
 
-	memset(res, 0, sizeof(*res));
+	memset(d, 0, sizeof(*d));
 	/* A label with no runs is data that is not there (125), like a cell. */
 	if (report_build(db, opts, &r) < 0)
 		return 1;
 	row = find_row(&r, cell);
-	if (!row || !row->base.n_inv || !row->patched.n_inv) {
-		error("no runs of cell %s %s (base '%s': %zu invocations, patched '%s': %zu)",
-		      compare_cell_name(cell, name, sizeof(name)),
-		      row ? "on both sides" : "in the data", opts->base,
-		      row ? row->base.n_inv : 0, opts->patched, row ? row->patched.n_inv : 0);
+	if (!row) {
+		error("no runs of cell %s in the data (base '%s', patched '%s')",
+		      compare_cell_name(cell, name, sizeof(name)), opts->base, opts->patched);
 		report_release(&r);
 		return 1;
 	}
-	compare_decide(row->base.inv, row->base.n_inv, row->patched.inv, row->patched.n_inv,
-		       opts->alpha, threshold_pct, dir, res);
-	res->runs_base = row->base.n;
-	res->runs_patched = row->patched.n;
+	d->nx = row->base.n_inv;
+	d->ny = row->patched.n_inv;
+	d->x = xcalloc(d->nx + 1, sizeof(double));
+	d->y = xcalloc(d->ny + 1, sizeof(double));
+	if (d->nx)
+		memcpy(d->x, row->base.inv, d->nx * sizeof(double));
+	if (d->ny)
+		memcpy(d->y, row->patched.inv, d->ny * sizeof(double));
+	d->runs_x = row->base.n;
+	d->runs_y = row->patched.n;
 	report_release(&r);
+	return 0;
+}
+
+void compare_data_release(struct compare_data *d)
+{
+	free(d->x);
+	free(d->y);
+	memset(d, 0, sizeof(*d));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double compare_median(const double *v, size_t n)
+{
+	double *s, m;
+
+	if (!n)
+		return 0;
+	s = xmalloc(n * sizeof(double));
+	memcpy(s, v, n * sizeof(double));
+	qsort(s, n, sizeof(double), cmp_double);
+	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	free(s);
+	return m;
+}
+
+int compare_labels(struct db *db, const struct report_opts *opts, const struct compare_cell *cell,
+		   double threshold_pct, enum compare_dir dir, struct compare_result *res)
+{
+	struct compare_data d;
+	char name[64];
+
+	memset(res, 0, sizeof(*res));
+	if (compare_cell_data(db, opts, cell, &d))
+		return 1;
+	if (!d.nx || !d.ny) {
+		error("no runs of cell %s on both sides (base '%s': %zu invocations, patched '%s': %zu)",
+		      compare_cell_name(cell, name, sizeof(name)), opts->base, d.nx, opts->patched,
+		      d.ny);
+		compare_data_release(&d);
+		return 1;
+	}
+	compare_decide(d.x, d.nx, d.y, d.ny, opts->alpha, threshold_pct, dir, res);
+	res->runs_base = d.runs_x;
+	res->runs_patched = d.runs_y;
+	compare_data_release(&d);
 	return 0;
 }

@@ -72,6 +72,26 @@ void compare_decide(const double *x, size_t nx, const double *y, size_t ny, doub
 int compare_labels(struct db *db, const struct report_opts *opts, const struct compare_cell *cell,
 		   double threshold_pct, enum compare_dir dir, struct compare_result *res);
 
+/*
+ * The cell's invocation figures (one per boot: the median of its runs,
+ * ns) of two labels, opts->base as x and opts->patched as y, copied out
+ * of the report so a caller can pool or re-test them (`swaplab bisect`
+ * reads each commit's boots this way).  Returns 0 with d filled (a side
+ * may be empty), or 1 after a message when a label has no runs or the
+ * cell is in neither.  Release with compare_data_release().
+ */
+struct compare_data {
+	double *x, *y;
+	size_t nx, ny;
+	size_t runs_x, runs_y;     /* runs (inside the boots) of the cell */
+};
+int compare_cell_data(struct db *db, const struct report_opts *opts,
+		      const struct compare_cell *cell, struct compare_data *d);
+void compare_data_release(struct compare_data *d);
+
+/* Median of v[0..n) (not sorted in place); 0 for n == 0. */
+double compare_median(const double *v, size_t n);
+
 /* "zram/256M/1" into buf. */
 const char *compare_cell_name(const struct compare_cell *c, char *buf, size_t len);
 

@@ -65,5 +65,13 @@ int cmd_watch(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_bisect(int argc, char **argv);
+
+/* Option callbacks `compare` and `bisect` share (src/cmd_compare.c):
+ * --threshold PCT (a double in [0, 1000]), --direction slower|faster
+ * (an enum compare_dir). */
+struct po_option;
+int cmd_opt_pct(const struct po_option *opt, const char *arg);
+int cmd_opt_direction(const struct po_option *opt, const char *arg);
 
 #endif

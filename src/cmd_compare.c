@@ -36,7 +36,7 @@ static const char *const compare_usage[] = {
 	NULL,
 };
 
-static int parse_pct(const struct po_option *opt, const char *arg)
+int cmd_opt_pct(const struct po_option *opt, const char *arg)
 {
 	char *end;
 	double v = strtod(arg, &end);
@@ -47,7 +47,7 @@ static int parse_pct(const struct po_option *opt, const char *arg)
 	return 0;
 }
 
-static int parse_direction(const struct po_option *opt, const char *arg)
+int cmd_opt_direction(const struct po_option *opt, const char *arg)
 {
 	if (!strcmp(arg, "slower"))
 		*(enum compare_dir *)opt->value = COMPARE_SLOWER;
@@ -124,10 +124,10 @@ int cmd_compare(int argc, char **argv)
 		OPT_STRING(0, "metric", &metric, "CELL",
 			   "the cell: BACKEND/SIZE/PROCS, e.g. zram/256M/1 (required)"),
 		OPT_CALLBACK(0, "threshold", &threshold, "PCT",
-			     "the smallest change that counts, in percent (default 5)", parse_pct),
+			     "the smallest change that counts, in percent (default 5)", cmd_opt_pct),
 		OPT_CALLBACK(0, "direction", &dir, "DIR",
 			     "slower (default: find a regression) or faster (an improvement)",
-			     parse_direction),
+			     cmd_opt_direction),
 		OPT_CALLBACK(0, "figure", &opts.figure, "FIG",
 			     "mean (default) or max: a run's figure over its processes", parse_figure),
 		OPT_ALPHA(&opts.alpha, "1 - the interval's level (default 0.05)"),

@@ -31,6 +31,8 @@ static const struct cmd_struct commands[] = {
 	  "the pipeline queue: queued, running, done and failed revisions" },
 	{ "compare", cmd_compare, 0,
 	  "one cell, one decision, exit status for git bisect run (0 old, 1 new, 125 skip)" },
+	{ "bisect", cmd_bisect, CMD_DB_WRITE,
+	  "find the commit that changed a cell: build, boot, classify, git bisect" },
 	{ "calibrate", cmd_calibrate, CMD_DB_WRITE,
 	  "measure a device's noise: one kernel as two labels, false marks, smallest change seen" },
 };
