@@ -95,11 +95,12 @@ check "the fixture changes only the zram drain" \
 	[ "$(git -C "$wt" diff --name-only HEAD~1 HEAD)" = drivers/block/zram/zram_drv.c ]
 
 # bench --verify on the virtual board: base, v2, broken.
-verify() { # <name> <commit>: runs --verify; sets st
+verify() { # <name> <commit> [<sizes> <runs>]: runs --verify; sets st
 	local key
 	key=$(build "$2" x86_64) || { st=2; return; }
+	rm -rf "$tmpdir/wd-$1"
 	"$SWAPLAB" run --device qemu --artifact "$key" --out "$tmpdir/$1.jsonl" --workdir "$tmpdir/wd-$1" \
-		-- --verify --backend zram,zswap --sizes 16M --procs 2 --runs 2 \
+		-- --verify --backend zram,zswap --sizes "${3:-16M}" --procs 2 --runs "${4:-2}" \
 		>"$tmpdir/$1.out" 2>"$tmpdir/$1.err"
 	st=$?
 }
@@ -109,8 +110,15 @@ ok $st "bench --verify passes on the base (zram, zswap, 2 processes)"
 verify v2 "$head_v2"
 ok $st "bench --verify passes on v2"
 [ $st = 0 ] || tail -n 15 "$tmpdir/v2.err" | sed 's/^/#   /'
-verify broken "$broken"
-check "bench --verify FAILS on the broken fixture (exit 1)" [ "$st" = 1 ]
+# The broken drain loses data only when a freed slot is reused before the
+# drain runs - a race with the worker and v2's 50 ms timer.  On a loaded
+# host one boot of the small plan once missed it; up to three boots of a
+# larger one, until one fails.
+for try in 1 2 3; do
+	verify broken "$broken" 16M,32M 3
+	[ "$st" = 1 ] && break
+done
+check "bench --verify FAILS on the broken fixture (exit 1; boot $try of at most 3)" [ "$st" = 1 ]
 check "it names the page, the expected and the found bytes" \
 	grep -Eqs 'page [0-9]+ offset [0-9]+: expected .*found' "$tmpdir/wd-broken/console.log"
 grep -Ehs -m 2 'page [0-9]+ offset' "$tmpdir/wd-broken/console.log" | cut -c1-200 | sed 's/^/#   /'
