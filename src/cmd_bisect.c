@@ -55,7 +55,7 @@ int cmd_bisect(int argc, char **argv)
 	struct db *db;
 	const struct po_option options[] = {
 		OPT_STRING(0, "tree", &o.tree, "DIR",
-			   "the kernel git tree (default: the lab's, <home>/linux)"),
+			   "the kernel git tree (default: the lab's " KBUILD_DEFAULT_BASE " base)"),
 		OPT_STRING(0, "good", &o.good, "REV", "a commit without the change (old)"),
 		OPT_STRING(0, "bad", &o.bad, "REV", "a commit with the change (new)"),
 		OPT_STRING(0, "metric", &o.metric, "CELL",
@@ -119,8 +119,10 @@ int cmd_bisect(int argc, char **argv)
 		      " running kernel");
 		return EXIT_USAGE;
 	}
+	if (!o.tree && kbuild_base_tree(kbuild_base_find(KBUILD_DEFAULT_BASE), NULL, &deftree) < 0)
+		return step ? EXIT_FATAL : EXIT_INFRA;
 	if (!o.tree)
-		o.tree = deftree = xstrfmt("%s/linux", kbuild_home());
+		o.tree = deftree;
 	o.progress = !quiet;
 	if (!(db = cmd_open_db(dbpath))) {
 		free(deftree);
