@@ -1,5 +1,6 @@
 # mk/bisect.mk - `swaplab bisect` (ci/bisect.c).
-# make test-bisect: 61-bisect.sh, a bisect of a real kernel history (slow).
+# make test-bisect: 61-bisect.sh, a bisect of a real kernel history, and
+# 62-bisect-reference.sh, --direction faster over the reference series (slow).
 # tests/bench/bisect_bench: the adaptive step rule against a fixed-n
 # bisect on simulated histories (tests/bench/50-bisect.sh, make bench).
 # Recipe-time expansion: OBJ is defined after this file is included.
@@ -11,5 +12,7 @@ endif
 test-bisect: all
 	flock /run/lock/swaplab-tests.lock env SWAPLAB_BISECT=1 SWAPLAB=$(CURDIR)/$(BUILD)/swaplab \
 		TOP=$(CURDIR) BUILD=$(BUILD) bash tests/integration/61-bisect.sh
+	flock /run/lock/swaplab-tests.lock env SWAPLAB_BISECT=1 SWAPLAB=$(CURDIR)/$(BUILD)/swaplab \
+		TOP=$(CURDIR) BUILD=$(BUILD) bash tests/integration/62-bisect-reference.sh
 bisect-bench: $(BUILD)/swaplab
 	$(CC) $(ALL_CFLAGS) -o $(BUILD)/bisect_bench tests/bench/bisect_bench.c $(OBJ) $(LIBS)
