@@ -117,21 +117,6 @@ static int git_out(const char *dir, const char *const *args, char **out)
 	return run_argv_capture(argv, out);
 }
 
-static char *git_commit(const char *dir, const char *rev)
-{
-	char *spec = xstrfmt("%s^{commit}", rev), *out = NULL;
-	const char *a[] = { "rev-parse", "-q", "--verify", spec, NULL };
-	int st = git_out(dir, a, &out);
-
-	free(spec);
-	if (st != 0) {
-		free(out);
-		return NULL;
-	}
-	out[strcspn(out, "\n")] = '\0';
-	return out;
-}
-
 static char *git_subject(const char *dir, const char *sha)
 {
 	char *out = NULL;
@@ -832,7 +817,7 @@ static enum bisect_end drive(struct ctx *c)
 			goto out;
 		}
 		free(next);
-		next = git_commit(c->b.worktree, "BISECT_HEAD");
+		next = kbuild_git_commit(c->b.worktree, "BISECT_HEAD");
 		if (!next) {
 			error("bisect: git has no commit to test (BISECT_HEAD) in '%s': %s",
 			      c->b.worktree, out);
@@ -872,8 +857,8 @@ int bisect_new(struct db *db, const struct bisect_opts *o, int64_t *id)
 
 	if (compare_parse_cell(o->metric, &cell) < 0)
 		return -1;
-	good = git_commit(o->tree, o->good);
-	bad = git_commit(o->tree, o->bad);
+	good = kbuild_git_commit(o->tree, o->good);
+	bad = kbuild_git_commit(o->tree, o->bad);
 	if (!good || !bad) {
 		error("'%s' is not a commit of '%s'", !good ? o->good : o->bad, o->tree);
 		goto out_revs;
@@ -931,7 +916,7 @@ out_revs:
 
 int bisect_find(struct db *db, const struct bisect_opts *o, int64_t *id)
 {
-	char *good = git_commit(o->tree, o->good), *bad = git_commit(o->tree, o->bad);
+	char *good = kbuild_git_commit(o->tree, o->good), *bad = kbuild_git_commit(o->tree, o->bad);
 	int64_t i;
 	int ret = 1;
 
@@ -1009,7 +994,7 @@ int bisect_step_commit(struct db *db, int64_t id, const struct bisect_opts *o, c
 
 	if (ctx_open(&c, db, id, o) < 0)
 		goto out;
-	if (!(sha = git_commit(c.b.tree, rev))) {
+	if (!(sha = kbuild_git_commit(c.b.tree, rev))) {
 		error("'%s' is not a commit of '%s'", rev, c.b.tree);
 		goto out;
 	}
@@ -1079,7 +1064,7 @@ int bisect_status(struct db *db, int64_t id, FILE *out)
 		fprintf(out, "  %-4u %.12s %-5s %-7s %5u %-8s %s\n", s[i].seq, s[i].commit, s[i].role,
 			*s[i].build ? s[i].build : "-", s[i].boots, s[i].decision, s[i].why);
 	if (!strcmp(b.state, "bisecting") && *b.worktree && is_dir(b.worktree)) {
-		char *next = git_commit(b.worktree, "BISECT_HEAD");
+		char *next = kbuild_git_commit(b.worktree, "BISECT_HEAD");
 
 		if (next) {
 			char *subj = git_subject(b.tree, next);

@@ -312,6 +312,21 @@ out:
 	return ret;
 }
 
+char *kbuild_git_commit(const char *dir, const char *rev)
+{
+	char *spec = xstrfmt("%s^{commit}", rev), *out = NULL;
+	const char *argv[] = { "git", "-C", dir, "rev-parse", "-q", "--verify", spec, NULL };
+	int st = run_argv_capture(argv, &out);
+
+	free(spec);
+	if (st != 0) {
+		free(out);
+		return NULL;
+	}
+	out[strcspn(out, "\n")] = '\0';
+	return out;
+}
+
 /* ---- pinned bases ------------------------------------------------- */
 
 /*
@@ -415,10 +430,9 @@ int kbuild_base_tree(const struct kbuild_base *b, const char *home, char **tree)
 check:
 	if (ret == 0) {
 		/* The same base on every lab machine, or no base at all. */
-		char *tagc = xstrfmt("%s^{commit}", b->tag), *have = NULL;
-		const char *rp[] = { "git", "-C", *tree, "rev-parse", "-q", "--verify", tagc, NULL };
+		char *have = kbuild_git_commit(*tree, b->tag);
 
-		if (run_argv_capture(rp, &have) != 0)
+		if (!have)
 			ret = error("'%s' has no tag '%s'", *tree, b->tag);
 		else if (strncmp(have, b->commit, 40))
 			ret = error("'%s': tag %s is commit %.12s, but %s %s imports as %.12s: "
@@ -426,7 +440,6 @@ check:
 				    "'swaplab kernel tree --base %s' again",
 				    *tree, b->tag, have, b->package, b->version, b->commit, b->name);
 		free(have);
-		free(tagc);
 	}
 out:
 	if (ret < 0) {

@@ -75,6 +75,10 @@ const struct kbuild_base *kbuild_base_by_commit(const char *commit);
  */
 int kbuild_base_tree(const struct kbuild_base *b, const char *home, char **tree);
 
+/* `git rev-parse -q --verify REV^{commit}` in dir: the full id (malloc'd),
+ * or NULL when rev names no commit there. */
+char *kbuild_git_commit(const char *dir, const char *rev);
+
 /* $SWAPLAB_HOME or KBUILD_DEFAULT_HOME (static storage). */
 const char *kbuild_home(void);
 /* Directory of the config fragments: $SWAPLAB_CONFIG_DIR, else ci/config

@@ -84,22 +84,6 @@ fail:
 	return -1;
 }
 
-/* `git rev-parse REV^{commit}` in dir: the full id (malloc'd) or NULL. */
-static char *git_commit(const char *dir, const char *rev)
-{
-	char *spec = xstrfmt("%s^{commit}", rev), *out = NULL;
-	const char *argv[] = { "git", "-C", dir, "rev-parse", "-q", "--verify", spec, NULL };
-	int st = run_argv_capture(argv, &out);
-
-	free(spec);
-	if (st != 0) {
-		free(out);
-		return NULL;
-	}
-	out[strcspn(out, "\n")] = '\0';
-	return out;
-}
-
 /*
  * The revision's worktree: kept from an earlier run when its patches are
  * applied (HEAD is nr_patches commits past base), else made anew.
@@ -431,10 +415,10 @@ int pipeline_run(struct db *db, const struct pipeline_opts *o, const char *revis
 			goto out;
 		}
 	}
-	if (rev.base_commit && (base = git_commit(tree, rev.base_commit)) == NULL)
+	if (rev.base_commit && (base = kbuild_git_commit(tree, rev.base_commit)) == NULL)
 		warning("base-commit %s of %s v%u is not in '%s'; using %s", rev.base_commit,
 			rev.series, rev.version, tree, o->tree ? "HEAD" : pinned->tag);
-	if (!base && !(base = git_commit(tree, o->tree ? "HEAD" : pinned->tag))) {
+	if (!base && !(base = kbuild_git_commit(tree, o->tree ? "HEAD" : pinned->tag))) {
 		fail(res, "apply", "'%s' has no base revision to apply to", tree);
 		goto out;
 	}
@@ -443,7 +427,7 @@ int pipeline_run(struct db *db, const struct pipeline_opts *o, const char *revis
 		     rev.nr_patches, base);
 	if (prepare_worktree(tree, &rev, base, &wt, res) < 0)
 		goto out;
-	patched = git_commit(wt, "HEAD");
+	patched = kbuild_git_commit(wt, "HEAD");
 	if (!patched) {
 		fail(res, "apply", "worktree '%s' has no HEAD", wt);
 		goto out;

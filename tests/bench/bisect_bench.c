@@ -18,28 +18,13 @@
  *   defaults:     64   0.30    0.08    400      8     (threshold 10%)
  */
 #include "ci/bisect.h"
+#include "../unit/gen_boots.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static uint64_t state = 0x2545F4914F6CDD1DULL;
-
-static double unit(void)
-{
-	uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return ((double)((z ^ (z >> 31)) >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double normal(void)
-{
-	return sqrt(-2 * log(unit())) * cos(2 * M_PI * unit());
-}
 
 #define MAXB 64
 
@@ -170,10 +155,10 @@ struct tally {
 static void run(struct sim *s, int trials, struct tally *t)
 {
 	int i;
-	uint64_t seed = state;
+	uint64_t seed = gen_state;
 
 	memset(t, 0, sizeof(*t));
-	state = 0x1234567ULL; /* the same histories for every rule */
+	gen_state = 0x1234567ULL; /* the same histories for every rule */
 	for (i = 0; i < trials; i++) {
 		int named;
 
@@ -189,7 +174,7 @@ static void run(struct sim *s, int trials, struct tally *t)
 	}
 	t->boots /= trials;
 	t->builds /= trials;
-	state = seed;
+	gen_state = seed;
 }
 
 int main(int argc, char **argv)
@@ -197,6 +182,7 @@ int main(int argc, char **argv)
 	static struct sim s;
 	struct tally ad, fx;
 	int trials = 400, n;
+	gen_seed(0x2545F4914F6CDD1DULL);
 
 	s.n = argc > 1 ? atoi(argv[1]) : 64;
 	s.effect = argc > 2 ? atof(argv[2]) : 0.30;

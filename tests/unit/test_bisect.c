@@ -8,35 +8,11 @@
  */
 #include "ci/bisect.h"
 #include "tap.h"
+#include "gen_boots.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-
-static uint64_t state = 0x9e3779b97f4a7c15ULL;
-
-static double unit(void)
-{
-	uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return ((double)((z ^ (z >> 31)) >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double normal(void)
-{
-	return sqrt(-2 * log(unit())) * cos(2 * M_PI * unit());
-}
-
-/* n boot figures around ms with log-sd sd. */
-static void boots(double *v, size_t n, double ms, double sd)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		v[i] = ms * 1e6 * exp(sd * normal());
-}
 
 static enum bisect_verdict classify(double step_ms, size_t ns, double sd, unsigned max_boots,
 				    struct bisect_class *c)
@@ -55,6 +31,7 @@ int main(void)
 	struct bisect_class c;
 	double g[16], b[16], s[64];
 	int i, wrong, more, skip;
+	gen_seed(0x9e3779b97f4a7c15ULL);
 
 	/* Clear cases: 5% noise, the change 50%, threshold 10%. */
 	is_int(classify(100, 3, 0.05, 8, &c), BISECT_GOOD, "like the good end: good");

@@ -8,35 +8,11 @@
  */
 #include "reports/compare.h"
 #include "tap.h"
+#include "gen_boots.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-
-static uint64_t state = 0x243f6a8885a308d3ULL;
-
-static double unit(void)
-{
-	uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return ((double)((z ^ (z >> 31)) >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double normal(void)
-{
-	return sqrt(-2 * log(unit())) * cos(2 * M_PI * unit());
-}
-
-/* n boot figures around median ms, log-sd sd. */
-static void boots(double *v, size_t n, double ms, double sd)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		v[i] = ms * 1e6 * exp(sd * normal());
-}
 
 static enum compare_outcome decide(double base_ms, double patched_ms, size_t n, double sd,
 				   double t, enum compare_dir dir, struct compare_result *res)
@@ -126,6 +102,7 @@ static void test_error_rate(void)
 
 int main(void)
 {
+	gen_seed(0x243f6a8885a308d3ULL);
 	test_spec();
 	test_cases();
 	test_error_rate();
