@@ -251,8 +251,9 @@ static int preflight(const struct bench_opts *o)
 				? error("this kernel has no MADV_PAGEOUT either: cannot page out")
 				: -1;
 	}
-	if (o->load != LOAD_NONE && !have_program("stress-ng"))
-		return error("--load needs stress-ng (apt-get install stress-ng)");
+	if (!load_tool(o->load))
+		return error("--load mem needs stress-ng (apt-get install stress-ng); only --load cpu"
+			     " has a fallback of the bench's own");
 	return 0;
 }
 

@@ -89,7 +89,12 @@ void summary_add(const struct cell *c, const struct sample *s, unsigned nr);
 void summary_print(FILE *f, const struct bench_opts *o);
 void summary_free(void);
 
-/* Background load (stress-ng); pid or -1.  stop is safe with -1. */
+/*
+ * Background load (stress-ng; for cpu without stress-ng, the bench's own
+ * spinners); pid or -1.  stop is safe with -1.  load_tool() names what
+ * load_start() would run, or NULL when nothing can supply it.
+ */
+const char *load_tool(enum bench_load load);
 pid_t load_start(enum bench_load load);
 void load_stop(pid_t pid);
 

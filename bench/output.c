@@ -256,6 +256,8 @@ void out_env(FILE *f, const struct bench_opts *o, const struct backend *zram,
 	fprintf(f, ",\"ratio\":%.2f", o->ratio);
 	kv_str(f, "thp", o->thp);
 	kv_str(f, "load", o->load == LOAD_NONE ? "none" : o->load == LOAD_CPU ? "cpu" : "mem");
+	if (o->load != LOAD_NONE && load_tool(o->load))
+		kv_str(f, "load_tool", load_tool(o->load));
 	if (zram) {
 		fprintf(f, ",\"zram\":{\"comp\":");
 		json_put_string(f, zram->comp);
